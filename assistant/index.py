@@ -1,0 +1,90 @@
+"""The searchable index of one data dir: registry, vectors, keyword index and embedding model."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from .embeddings import get_embeddings
+from .errors import StoreError
+from .keyword_index import KeywordIndex
+from .registry import Registry
+from .settings import Settings
+from .vector_store import PassageVectors, get_collection
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Index:
+    """Everything retrieval and ingestion read and write, opened for one set of settings."""
+
+    settings: Settings
+    registry: Registry
+    vectors: PassageVectors
+    embeddings: Embeddings
+    _keyword: KeywordIndex | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def keyword_folder(self) -> Path:
+        """Where the keyword index for the current index key is persisted."""
+        return self.settings.data_dir / f"keyword-{self.settings.index_key()}"
+
+    def generation(self) -> str:
+        """A fingerprint of the indexed documents; a keyword index built for another is stale."""
+        docs = self.registry.documents()
+        basis = "|".join(f"{d.doc_id}:{d.sha256}:{d.index_key}" for d in docs)
+        return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+    def refresh_keyword_index(self, force: bool = False) -> KeywordIndex:
+        """Rebuild and persist the keyword index if documents changed since it was built."""
+        with self._lock:
+            gen_file = self.keyword_folder.with_suffix(".generation")
+            current = self.generation()
+            stale = force or not gen_file.exists() or gen_file.read_text().strip() != current
+            if not stale:
+                if self._keyword is None:
+                    try:
+                        self._keyword = KeywordIndex.load(self.keyword_folder)
+                    except (FileNotFoundError, ValueError, OSError, StoreError):
+                        stale = True
+            if stale:
+                chunks = self.registry.chunks()
+                titles = {d.doc_id: d.info.title for d in self.registry.documents()}
+                texts = [f"{titles.get(c.doc_id, '')}\n{c.section or ''}\n{c.text}" for c in chunks]
+                kw = KeywordIndex.build([c.chunk_id for c in chunks], texts)
+                kw.save(self.keyword_folder)
+                gen_file.write_text(current)
+                self._keyword = kw
+                logger.info("keyword index rebuilt: %d passages", len(chunks))
+            assert self._keyword is not None
+            return self._keyword
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The keyword index, loaded (or rebuilt if stale) on first use."""
+        return self._keyword or self.refresh_keyword_index()
+
+    def close(self) -> None:
+        """Release the registry connection."""
+        self.registry.close()
+
+
+def open_index(
+    settings: Settings, embeddings: Embeddings | None = None, client: Any = None
+) -> Index:
+    """Open (creating if needed) the index of ``settings.data_dir``."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Index(
+        settings=settings,
+        registry=Registry(settings.data_dir / "registry.sqlite3"),
+        vectors=PassageVectors(get_collection(settings, client)),
+        embeddings=embeddings or get_embeddings(settings.embedding),
+    )

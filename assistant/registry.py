@@ -1,0 +1,264 @@
+"""The document registry (SQLite in the data dir): what each document is, its facts and chunks.
+
+A document is written in two phases so that a crash never leaves it half-indexed: it is first
+marked ``pending`` (with the index key it is being written for), its vectors are replaced, and
+only then are its facts and chunks committed together with status ``indexed``. A ``pending``
+document found later is repaired by the next ingest and hidden from search meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.document import Chunk, DocumentInfo, Fact
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    index_key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'indexed')),
+    doc_type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    organisation TEXT,
+    region TEXT,
+    year INTEGER,
+    media_type TEXT NOT NULL,
+    n_pages INTEGER,
+    n_chunks INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL DEFAULT '',
+    page_starts TEXT NOT NULL DEFAULT '[0]',
+    page_numbers TEXT NOT NULL DEFAULT '[null]',
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS facts (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    page INTEGER,
+    section TEXT
+);
+CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    page_start INTEGER,
+    page_end INTEGER,
+    section TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A registered document."""
+
+    doc_id: str
+    path: str
+    sha256: str
+    index_key: str
+    status: str
+    info: DocumentInfo
+    media_type: str
+    n_pages: int | None
+    n_chunks: int
+
+
+class Registry:
+    """SQLite registry of documents, facts and chunks."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write."""
+        with self._conn:
+            yield self._conn
+
+    # -- documents --------------------------------------------------------------------------
+    def documents(self, status: str | None = "indexed") -> list[DocumentRecord]:
+        """Registered documents, by default only the fully indexed ones."""
+        q = "SELECT * FROM documents" + (" WHERE status = ?" if status else "") + " ORDER BY doc_id"
+        rows = self._conn.execute(q, (status,) if status else ()).fetchall()
+        return [_record(r) for r in rows]
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        """One document by id."""
+        row = self._conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return _record(row) if row else None
+
+    def doc_id_for_path(self, path: str) -> str | None:
+        """The id a file was registered under."""
+        row = self._conn.execute("SELECT doc_id FROM documents WHERE path = ?", (path,)).fetchone()
+        return row["doc_id"] if row else None
+
+    def document_text(self, doc_id: str) -> tuple[str, list[int], list[int | None]]:
+        """Cleaned text of a document and where its pages start."""
+        row = self._conn.execute(
+            "SELECT text, page_starts, page_numbers FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return row["text"], json.loads(row["page_starts"]), json.loads(row["page_numbers"])
+
+    def mark_pending(
+        self, doc_id: str, path: str, sha256: str, index_key: str, info: DocumentInfo,
+        media_type: str,
+    ) -> None:
+        """Phase one: the document is being (re)written; search must not trust it yet."""
+        with self.transaction() as c:
+            c.execute(
+                """INSERT INTO documents (doc_id, path, sha256, index_key, status, doc_type, title,
+                   organisation, region, year, media_type, updated_at)
+                   VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(doc_id) DO UPDATE SET path=excluded.path, sha256=excluded.sha256,
+                   index_key=excluded.index_key, status='pending', updated_at=excluded.updated_at""",
+                (doc_id, path, sha256, index_key, info.doc_type, info.title, info.organisation,
+                 info.region, info.year, media_type, time.time()),
+            )
+
+    def commit_document(
+        self, doc_id: str, info: DocumentInfo, text: str, page_starts: list[int],
+        page_numbers: list[int | None], facts: Iterable[Fact], chunks: list[Chunk],
+    ) -> None:
+        """Phase two: facts and chunks replace the old ones and the document becomes searchable."""
+        n_pages = len([n for n in page_numbers if n is not None]) or None
+        with self.transaction() as c:
+            c.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
+            c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            c.executemany(
+                "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(doc_id, f.name, json.dumps(f.value, ensure_ascii=False, default=str), f.quote,
+                  f.start, f.end, f.page, f.section) for f in facts],
+            )
+            c.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(ch.chunk_id, doc_id, ch.ordinal, ch.text, ch.start, ch.end, ch.page_start,
+                  ch.page_end, ch.section) for ch in chunks],
+            )
+            c.execute(
+                """UPDATE documents SET status='indexed', doc_type=?, title=?, organisation=?,
+                   region=?, year=?, n_pages=?, n_chunks=?, text=?, page_starts=?, page_numbers=?,
+                   updated_at=? WHERE doc_id = ?""",
+                (info.doc_type, info.title, info.organisation, info.region, info.year, n_pages,
+                 len(chunks), text, json.dumps(page_starts), json.dumps(page_numbers),
+                 time.time(), doc_id),
+            )
+
+    def remove(self, doc_id: str) -> None:
+        """Forget a document with its facts and chunks."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    # -- facts and chunks -------------------------------------------------------------------
+    def facts(self, doc_id: str | None = None, name: str | None = None) -> list[Fact]:
+        """Facts of indexed documents, optionally of one document or one name."""
+        q = ("SELECT f.* FROM facts f JOIN documents d USING (doc_id) WHERE d.status = 'indexed'")
+        args: list[Any] = []
+        if doc_id:
+            q += " AND f.doc_id = ?"
+            args.append(doc_id)
+        if name:
+            q += " AND f.name = ?"
+            args.append(name)
+        return [_fact(r) for r in self._conn.execute(q + " ORDER BY f.start", args)]
+
+    def facts_by_doc(self) -> dict[str, list[Fact]]:
+        """Every indexed document's facts."""
+        out: dict[str, list[Fact]] = {}
+        q = ("SELECT f.* FROM facts f JOIN documents d USING (doc_id) "
+             "WHERE d.status = 'indexed' ORDER BY f.doc_id, f.start")
+        for r in self._conn.execute(q):
+            out.setdefault(r["doc_id"], []).append(_fact(r))
+        return out
+
+    def chunks(self, doc_id: str | None = None) -> list[Chunk]:
+        """Chunks of indexed documents in reading order."""
+        q = "SELECT c.* FROM chunks c JOIN documents d USING (doc_id) WHERE d.status = 'indexed'"
+        args: tuple[str, ...] = ()
+        if doc_id:
+            q += " AND c.doc_id = ?"
+            args = (doc_id,)
+        return [_chunk(r) for r in self._conn.execute(q + " ORDER BY c.doc_id, c.ordinal", args)]
+
+    def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        """Chunks of indexed documents by id."""
+        ids = list(ids)
+        out: dict[str, Chunk] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = ("SELECT c.* FROM chunks c JOIN documents d USING (doc_id) WHERE d.status = "
+                 f"'indexed' AND c.chunk_id IN ({','.join('?' * len(part))})")
+            out.update({r["chunk_id"]: _chunk(r) for r in self._conn.execute(q, part)})
+        return out
+
+    def chunk_count(self) -> int:
+        """Chunks of indexed documents."""
+        q = "SELECT COUNT(*) FROM chunks c JOIN documents d USING (doc_id) WHERE d.status='indexed'"
+        return int(self._conn.execute(q).fetchone()[0])
+
+    # -- meta ---------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        """A stored value (e.g. the generation of the keyword index)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value."""
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def _record(r: sqlite3.Row) -> DocumentRecord:
+    info = DocumentInfo(
+        doc_type=r["doc_type"], title=r["title"], organisation=r["organisation"],
+        region=r["region"], year=r["year"],
+    )
+    return DocumentRecord(
+        doc_id=r["doc_id"], path=r["path"], sha256=r["sha256"], index_key=r["index_key"],
+        status=r["status"], info=info, media_type=r["media_type"], n_pages=r["n_pages"],
+        n_chunks=r["n_chunks"],
+    )
+
+
+def _fact(r: sqlite3.Row) -> Fact:
+    return Fact(
+        name=r["name"], value=json.loads(r["value"]), quote=r["quote"], start=r["start"],
+        end=r["end"], page=r["page"], section=r["section"],
+    )
+
+
+def _chunk(r: sqlite3.Row) -> Chunk:
+    return Chunk(
+        chunk_id=r["chunk_id"], doc_id=r["doc_id"], ordinal=r["ordinal"], text=r["text"],
+        start=r["start"], end=r["end"], page_start=r["page_start"], page_end=r["page_end"],
+        section=r["section"],
+    )

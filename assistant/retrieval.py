@@ -1,0 +1,171 @@
+"""Hybrid retrieval: vector search and the Swedish keyword index, fused by reciprocal rank,
+filtered by document type, region, year and document, with near-duplicates collapsed."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from ingest.document import Chunk, DocumentInfo
+
+from .index import Index
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on what may be retrieved."""
+
+    doc_types: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+
+    def allows(self, doc_id: str, info: DocumentInfo) -> bool:
+        """True if a document passes every filter."""
+        return (
+            (not self.doc_types or info.doc_type in self.doc_types)
+            and (not self.regions or (info.region or "") in self.regions)
+            and (not self.years or info.year in self.years)
+            and (not self.doc_ids or doc_id in self.doc_ids)
+        )
+
+    def where(self) -> dict[str, Any] | None:
+        """The same restriction as a Chroma ``where`` clause."""
+        clauses: list[dict[str, Any]] = []
+        for key, values in (("doc_type", self.doc_types), ("region", self.regions),
+                            ("year", self.years), ("doc_id", self.doc_ids)):
+            if values:
+                clauses.append({key: {"$in": list(values)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its document and how it was found."""
+
+    chunk: Chunk
+    info: DocumentInfo
+    score: float
+    vector_score: float = 0.0
+    keyword_score: float = 0.0
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def doc_id(self) -> str:
+        """The document the passage belongs to."""
+        return self.chunk.doc_id
+
+
+def _word_set(text: str) -> set[str]:
+    return set(re.findall(r"\w{3,}", text.lower()))
+
+
+class HybridSearch:
+    """Vector + keyword search over an :class:`Index`."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.settings = index.settings.retrieval
+        self._docs: dict[str, DocumentInfo] | None = None
+
+    def documents(self) -> dict[str, DocumentInfo]:
+        """Indexed documents by id (cached until :meth:`refresh`)."""
+        if self._docs is None:
+            self._docs = {d.doc_id: d.info for d in self.index.registry.documents()}
+        return self._docs
+
+    def refresh(self) -> None:
+        """Forget cached document information (after an ingest)."""
+        self._docs = None
+        self.index.refresh_keyword_index()
+
+    def search(
+        self, query: str, filters: Filters | None = None, k: int | None = None,
+        vector: list[float] | None = None,
+    ) -> list[Passage]:
+        """The best ``k`` passages for ``query``, fused from both searches."""
+        filters = filters or Filters()
+        k = k or self.settings.top_k
+        docs = self.documents()
+        if not docs:
+            return []
+        allowed_docs = {d for d, info in docs.items() if filters.allows(d, info)}
+        if not allowed_docs:
+            return []
+        if vector is None:
+            vector = self.index.embeddings.embed_query(query)
+        vec_hits = self.index.vectors.search(vector, self.settings.vector_k, filters.where())
+        kw = self.index.keyword
+        kw_hits = kw.search(query, self.settings.keyword_k * 3)
+        kw_hits = [(cid, s) for cid, s in kw_hits
+                   if self._doc_of(cid) in allowed_docs][: self.settings.keyword_k]
+        fused: dict[str, float] = {}
+        ranks: dict[str, dict[str, int]] = {}
+        vscore: dict[str, float] = {}
+        kscore: dict[str, float] = {}
+        for rank, (cid, sim) in enumerate(vec_hits):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+            ranks.setdefault(cid, {})["vector"] = rank + 1
+            vscore[cid] = sim
+        for rank, (cid, s) in enumerate(kw_hits):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+            ranks.setdefault(cid, {})["keyword"] = rank + 1
+            kscore[cid] = s
+        order = sorted(fused, key=lambda c: -fused[c])
+        chunks = self.index.registry.chunks_by_id(order[: k * 4])
+        passages: list[Passage] = []
+        seen_words: list[set[str]] = []
+        for cid in order:
+            chunk = chunks.get(cid)
+            if chunk is None or chunk.doc_id not in allowed_docs:
+                continue  # a half-written document's vectors are never served
+            words = _word_set(chunk.text)
+            if any(_jaccard(words, w) >= self.settings.duplicate_jaccard for w in seen_words):
+                continue
+            seen_words.append(words)
+            passages.append(Passage(
+                chunk=chunk, info=docs[chunk.doc_id], score=fused[cid],
+                vector_score=vscore.get(cid, 0.0), keyword_score=kscore.get(cid, 0.0),
+                ranks=ranks[cid],
+            ))
+            if len(passages) >= k:
+                break
+        return passages
+
+    def _doc_of(self, chunk_id: str) -> str:
+        return chunk_id.rsplit(":", 2)[0]
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over :class:`HybridSearch`, for chains and the LLM mode."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    search: HybridSearch
+    filters: Filters = Filters()
+    k: int = 8
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        out = []
+        for p in self.search.search(query, self.filters, self.k):
+            meta = p.chunk.metadata(p.info) | {"chunk_id": p.chunk.chunk_id, "score": p.score}
+            out.append(Document(page_content=p.chunk.text, metadata=meta, id=p.chunk.chunk_id))
+        return out

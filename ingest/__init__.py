@@ -1,0 +1,1 @@
+"""Ingestion: load, clean, classify, extract facts, chunk, embed and store programme documents."""

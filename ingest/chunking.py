@@ -1,0 +1,124 @@
+"""Chunking by the document's own structure: sections first, then sizes, with a small overlap."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.settings import ChunkingSettings
+
+from .document import Chunk, CleanDocument, Section
+from .structure import Block, blocks, section_at, sections
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”(-])")
+
+
+@dataclass
+class _Piece:
+    start: int
+    end: int
+    words: int
+    section: Section | None
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _split_long(block: Block, max_words: int, overlap: int) -> list[tuple[int, int]]:
+    """Spans of a block longer than ``max_words``, cut at sentence ends, overlapping a little."""
+    cuts = [block.start] + [block.start + m.end() for m in _SENTENCE_BREAK.finditer(block.text)]
+    sentences = [(a, b) for a, b in zip(cuts, [*cuts[1:], block.end], strict=True) if b > a]
+    spans: list[tuple[int, int]] = []
+    cur: list[tuple[int, int]] = []
+    count = 0
+    text = block.text
+    for a, b in sentences:
+        n = _words(text[a - block.start : b - block.start])
+        if cur and count + n > max_words:
+            spans.append((cur[0][0], cur[-1][1]))
+            keep: list[tuple[int, int]] = []
+            kept = 0
+            for s in reversed(cur):
+                w = _words(text[s[0] - block.start : s[1] - block.start])
+                if kept + w > overlap:
+                    break
+                keep.insert(0, s)
+                kept += w
+            cur, count = keep, kept
+        cur.append((a, b))
+        count += n
+    if cur:
+        spans.append((cur[0][0], cur[-1][1]))
+    # a single sentence longer than max_words is cut at word boundaries
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if _words(text[a - block.start : b - block.start]) <= max_words * 1.5:
+            out.append((a, b))
+            continue
+        words = list(re.finditer(r"\S+", text[a - block.start : b - block.start]))
+        step = max(max_words - overlap, 1)
+        for i in range(0, len(words), step):
+            w = words[i : i + max_words]
+            out.append((a + w[0].start(), a + w[-1].end()))
+            if i + max_words >= len(words):
+                break
+    return out
+
+
+def chunk_document(doc: CleanDocument, settings: ChunkingSettings) -> list[Chunk]:
+    """Chunks of about ``target_words`` that follow headings and never cross documents."""
+    secs = sections(doc.text)
+    pieces: list[_Piece] = []
+    for b in blocks(doc.text):
+        sec = section_at(secs, b.start)
+        n = _words(b.text)
+        if n > settings.max_words:
+            for a, e in _split_long(b, settings.target_words, settings.overlap_words):
+                pieces.append(_Piece(a, e, _words(doc.text[a:e]), sec))
+        else:
+            pieces.append(_Piece(b.start, b.end, n, sec))
+
+    groups: list[list[_Piece]] = []
+    cur: list[_Piece] = []
+    count = 0
+    for p in pieces:
+        new_section = bool(cur) and p.section is not cur[-1].section
+        starts_with_heading = new_section and p.section is not None and p.start == p.section.start
+        if cur and (
+            count + p.words > settings.max_words
+            or (starts_with_heading and count >= settings.min_words)
+            or (count >= settings.target_words and new_section)
+        ):
+            groups.append(cur)
+            cur, count = [], 0
+        cur.append(p)
+        count += p.words
+    if cur:
+        # a short tail joins the previous chunk when that stays within the limit
+        if groups and count < settings.min_words // 2 and \
+                sum(p.words for p in groups[-1]) + count <= settings.max_words:
+            groups[-1].extend(cur)
+        else:
+            groups.append(cur)
+
+    chunks: list[Chunk] = []
+    for i, g in enumerate(groups):
+        start, end = g[0].start, g[-1].end
+        sec = g[0].section
+        # a chunk that opens with a heading is labelled with that heading's section
+        label = sec.label() if sec else None
+        chunks.append(
+            Chunk(
+                chunk_id=f"{doc.doc_id}:{doc.sha256[:10]}:{i}",
+                doc_id=doc.doc_id,
+                ordinal=i,
+                text=doc.text[start:end],
+                start=start,
+                end=end,
+                page_start=doc.page_at(start),
+                page_end=doc.page_at(max(end - 1, start)),
+                section=label,
+            )
+        )
+    return chunks

@@ -1,0 +1,136 @@
+"""What a document is: call, decision, report or other; its title, issuer, region and year.
+
+Read from the content; a small metadata file beside the document (``NAME.meta.json`` or
+``NAME.EXT.meta.json``) overrides any of the fields.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import IngestError
+
+from .document import DOC_TYPES, CleanDocument, DocType, DocumentInfo
+from .structure import blocks
+
+# Signals weighted by how specific they are to each kind of programme document.
+_SIGNALS: dict[DocType, list[tuple[str, float]]] = {
+    "call": [
+        (r"\butlysning(en)?\b", 3), (r"\bvem kan söka\b", 4), (r"\bkan söka\b", 1.5),
+        (r"\butlysningen är öppen\b", 4), (r"\bnär kan vi söka\b", 4), (r"\bhur ansöker\b", 3),
+        (r"\bsista (dag|datum) (för|att) (ansök|söka)", 4), (r"\bansökan ska\b", 1),
+        (r"\burvalskriterier\b", 2), (r"\bmöjlighet .{0,40}att söka\b", 2), (r"\bsök(er)? (stöd|finansiering)\b", 1),
+    ],
+    "decision": [
+        (r"\bbeslut om (stöd|bidrag)\b", 5), (r"\bstödmottagare\b", 4), (r"\bbeviljar\b", 3),
+        (r"\bdiarienummer\b", 1.5), (r"\bärendeid\b", 2), (r"\bbeslutet kan (inte )?överklagas\b", 3),
+        (r"\bsista datum för slutrapport\b", 3), (r"\bmotivering till beslut\b", 4),
+        (r"\bstödandel\b", 2),
+    ],
+    "report": [
+        (r"\bslutrapport(en)?\b", 4), (r"\blärdomar\b", 2), (r"\bprojektets resultat\b", 2),
+        (r"\bdeltagit i projektet\b", 3), (r"\bgenomförandefasen\b", 2),
+        (r"\bkommentarer och tips\b", 3), (r"\bhar (genomförts|genomfört)\b", 1),
+        (r"\buppföljning och utvärdering\b", 2), (r"\bprojektet (har )?(startade|avslutades)\b", 1.5),
+    ],
+}
+_REGION = re.compile(r"\bRegion (Västerbotten|Norrbotten|Jämtland Härjedalen|Västernorrland|"
+                     r"Gävleborg|Dalarna|Värmland|Örebro län|Stockholm|Skåne|Uppsala|Halland|"
+                     r"Kalmar län|Kronoberg|Blekinge|Gotland|Jönköpings län|Östergötland|"
+                     r"Sörmland|Västmanland|Västra Götaland)\b")
+_ORG_HINT = re.compile(r"\b(Region [A-ZÅÄÖ][a-zåäö]+(?: län)?|Tillväxtverket|Länsstyrelsen i [A-ZÅÄÖ]\w+|"
+                       r"Svenska ESF-rådet|Europeiska socialfonden)\b")
+_YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+META_FIELDS = {"doc_type", "title", "organisation", "region", "year"}
+
+
+def read_metadata(path: Path) -> dict[str, Any]:
+    """The override file beside ``path``, if any, validated."""
+    for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
+        if candidate.is_file():
+            try:
+                data = json.loads(candidate.read_text(encoding="utf-8"))
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise IngestError(f"metadata file {candidate.name} is not valid JSON ({exc})") from exc
+            if not isinstance(data, dict):
+                raise IngestError(f"metadata file {candidate.name} must hold a JSON object")
+            unknown = set(data) - META_FIELDS
+            if unknown:
+                raise IngestError(f"metadata file {candidate.name} has unknown fields {sorted(unknown)}")
+            if "doc_type" in data and data["doc_type"] not in DOC_TYPES:
+                raise IngestError(
+                    f"metadata file {candidate.name}: doc_type must be one of {', '.join(DOC_TYPES)}"
+                )
+            return data
+    return {}
+
+
+def classify_type(text: str) -> tuple[DocType, float]:
+    """The most likely document type and a confidence in [0, 1]."""
+    head = text[:20000].lower()
+    scores: dict[DocType, float] = {}
+    for kind, signals in _SIGNALS.items():
+        total = 0.0
+        for pattern, weight in signals:
+            hits = len(re.findall(pattern, head))
+            total += weight * min(hits, 3) ** 0.5
+        scores[kind] = total
+    best = max(scores, key=lambda k: scores[k])
+    ranked = sorted(scores.values(), reverse=True)
+    if ranked[0] < 4:
+        return "other", 0.0
+    margin = (ranked[0] - ranked[1]) / ranked[0]
+    return best, round(min(1.0, margin + ranked[0] / 40), 2)
+
+
+def _title(doc: CleanDocument, doc_type: DocType) -> str:
+    m = re.search(r"^Projektnamn:\s*(.+)$", doc.text, re.MULTILINE)
+    if m and doc_type == "decision":
+        return f"Beslut om stöd: {m.group(1).strip()}"
+    for b in blocks(doc.text)[:12]:
+        s = b.text.strip()
+        words = s.split()
+        if 2 <= len(words) <= 14 and not s.endswith((".", ":", "?")) and s[0].isupper() \
+                and not re.match(r"^\d+\.", s) and s.lower() not in {"beslut om stöd", "sammanfattning"}:
+            return s
+    stem = doc.path.stem.replace("_", " ").replace("-", " ")
+    return stem[:1].upper() + stem[1:]
+
+
+def titled(info: DocumentInfo, project_name: str | None, meta_title: bool) -> DocumentInfo:
+    """A report or decision titled after its project when no metadata title was given."""
+    if meta_title or not project_name:
+        return info
+    prefix = {"report": "Slutrapport", "decision": "Beslut om stöd"}.get(info.doc_type)
+    if not prefix:
+        return info
+    return replace(info, title=f"{prefix}: {project_name}")
+
+
+def describe(doc: CleanDocument) -> DocumentInfo:
+    """Type, title, organisation, region and year, read from the content and the metadata file."""
+    meta = read_metadata(doc.path)
+    doc_type, confidence = classify_type(doc.text)
+    if "doc_type" in meta:
+        doc_type, confidence = meta["doc_type"], 1.0
+    regions = Counter(m.group(0) for m in _REGION.finditer(doc.text[:30000]))
+    orgs = Counter(m.group(0) for m in _ORG_HINT.finditer(doc.text[:30000]))
+    years = Counter(int(y) for y in _YEAR.findall(doc.text[:30000]))
+    region = regions.most_common(1)[0][0] if regions else None
+    year = max(years) if years else None  # calls: the year they are open; reports: when they end
+    first = _YEAR.search(doc.text[:3000])
+    if doc_type == "decision" and first:
+        year = int(first.group(0))  # the decision's own date or diary number comes first
+    return DocumentInfo(
+        doc_type=doc_type,
+        title=str(meta.get("title") or _title(doc, doc_type)),
+        organisation=meta.get("organisation") or (orgs.most_common(1)[0][0] if orgs else region),
+        region=meta.get("region") or region,
+        year=int(meta["year"]) if meta.get("year") else year,
+        type_confidence=confidence,
+    )

@@ -1,0 +1,149 @@
+"""Loading files into pages: PDFs page by page with pypdf, text and Markdown with form feeds.
+
+Every refusal is an :class:`IngestError` whose message names the reason in one line, so that a
+batch can report the file and go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from assistant.errors import IngestError
+from assistant.settings import IngestSettings
+
+from .document import RawDocument, RawPage
+
+logger = logging.getLogger(__name__)
+
+METADATA_SUFFIX = ".meta.json"
+
+
+class DocumentLoader(Protocol):
+    """Turns the bytes of one file into pages."""
+
+    def load(self, path: Path, data: bytes) -> list[RawPage]: ...
+
+
+class PdfLoader:
+    """pypdf, one page at a time, page numbers as printed order (1-based)."""
+
+    def __init__(self, max_pages: int = 2000) -> None:
+        self.max_pages = max_pages
+
+    def load(self, path: Path, data: bytes) -> list[RawPage]:
+        """Extract the text layer of every page, refusing what cannot be read."""
+        import io
+
+        from pypdf import PdfReader
+        from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+
+        if not data.lstrip()[:1024].startswith(b"%PDF"):
+            raise IngestError("not a PDF file (no %PDF header): corrupt or mislabelled")
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                try:
+                    ok = reader.decrypt("")
+                except Exception as exc:  # pypdf raises several types for unsupported crypto
+                    raise IngestError(f"password-protected PDF ({exc})") from exc
+                if not ok:
+                    raise IngestError("password-protected PDF: cannot be opened without a password")
+            n = len(reader.pages)
+        except IngestError:
+            raise
+        except FileNotDecryptedError as exc:
+            raise IngestError("password-protected PDF: cannot be opened without a password") from exc
+        except (PdfReadError, PdfStreamError, ValueError, KeyError, OSError) as exc:
+            raise IngestError(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
+        if n == 0:
+            raise IngestError("PDF has no pages")
+        if n > self.max_pages:
+            raise IngestError(f"PDF has {n} pages, more than the limit of {self.max_pages}")
+        pages: list[RawPage] = []
+        for i in range(n):
+            try:
+                text = reader.pages[i].extract_text() or ""
+            except FileNotDecryptedError as exc:
+                raise IngestError("password-protected PDF: cannot be opened without a password") from exc
+            except Exception as exc:  # one unreadable page must not lose the others
+                logger.warning("%s: page %d unreadable (%s)", path.name, i + 1, exc)
+                text = ""
+            pages.append(RawPage(number=i + 1, text=text))
+        if not any(p.text.strip() for p in pages):
+            raise IngestError(
+                "PDF has no text layer (scanned or image-only); it needs OCR before ingestion"
+            )
+        return pages
+
+
+class TextLoader:
+    """UTF-8 text or Markdown; form feeds are page breaks where the file has them."""
+
+    def load(self, path: Path, data: bytes) -> list[RawPage]:
+        """Decode and split at form feeds."""
+        if b"\x00" in data[:4096]:
+            raise IngestError("binary content in a text file")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+        if not text.strip():
+            raise IngestError("empty file: no text to index")
+        if "\f" in text:
+            parts = text.split("\f")
+            return [RawPage(number=i + 1, text=p) for i, p in enumerate(parts)]
+        return [RawPage(number=None, text=text)]
+
+
+def loader_for(path: Path, settings: IngestSettings) -> DocumentLoader:
+    """The loader for a file's type, or an IngestError naming the unsupported type."""
+    suffix = path.suffix.lower()
+    if suffix not in settings.suffixes:
+        raise IngestError(
+            f"unsupported file type '{suffix or '(none)'}' (accepted: {', '.join(settings.suffixes)})"
+        )
+    if suffix == ".pdf":
+        return PdfLoader(settings.max_pages)
+    return TextLoader()
+
+
+def load_document(path: Path, settings: IngestSettings) -> RawDocument:
+    """Read one file within the size limit and split it into pages."""
+    loader = loader_for(path, settings)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IngestError(f"cannot read file ({exc.strerror})") from exc
+    limit = int(settings.max_file_mb * 1024 * 1024)
+    if size > limit:
+        raise IngestError(
+            f"file is {size / 1048576:.1f} MB, over the limit of {settings.max_file_mb:g} MB"
+        )
+    if size == 0:
+        raise IngestError("empty file (0 bytes)")
+    data = path.read_bytes()
+    pages = loader.load(path, data)
+    media = "application/pdf" if path.suffix.lower() == ".pdf" else "text/plain"
+    return RawDocument(path=path, sha256=hashlib.sha256(data).hexdigest(), pages=pages, media_type=media)
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named or found under folders, sorted, skipping metadata and hidden files."""
+    for root in paths:
+        if root.is_dir():
+            for p in sorted(root.rglob("*")):
+                if p.is_file() and not _skipped(p, root):
+                    yield p
+        else:
+            yield root
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    rel = path.relative_to(root)
+    if any(part.startswith(".") for part in rel.parts):
+        return True
+    return path.name.endswith(METADATA_SUFFIX) or path.name.lower() in {"readme.md", "license"}

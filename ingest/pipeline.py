@@ -1,0 +1,187 @@
+"""The ingestion pipeline: load → clean → classify → extract facts → chunk → embed → write.
+
+Incremental (unchanged documents are skipped by content hash and index key) and crash-safe (see
+:mod:`assistant.registry` for the two-phase write). One bad file is reported and skipped; the
+rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.errors import AssistantError, IngestError
+from assistant.index import Index
+from assistant.settings import Settings
+
+from .chunking import chunk_document
+from .classify import describe, read_metadata, titled
+from .cleaning import clean_document
+from .document import Chunk, DocumentInfo
+from .facts import extract_facts
+from .loaders import discover, load_document
+
+logger = logging.getLogger(__name__)
+
+STATUSES = ("added", "updated", "unchanged", "removed", "failed")
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file."""
+
+    path: str
+    status: str
+    doc_id: str | None = None
+    reason: str | None = None
+    chunks: int = 0
+
+
+@dataclass
+class IngestReport:
+    """Summary of one ingest run."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    repaired: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """Files with this outcome."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def chunks_written(self) -> int:
+        """Chunks embedded and stored in this run."""
+        return sum(o.chunks for o in self.outcomes if o.status in ("added", "updated"))
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        """Files that could not be ingested."""
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def summary(self) -> str:
+        """One line for people."""
+        counts = Counter(o.status for o in self.outcomes)
+        parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
+        return f"documents: {parts}; chunks written: {self.chunks_written}; {self.seconds:.1f} s"
+
+
+def slug(text: str) -> str:
+    """A readable ASCII id from a file name."""
+    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    t = re.sub(r"[^a-zA-Z0-9]+", "-", t).strip("-").lower()
+    return t[:80] or "document"
+
+
+def embedding_text(info: DocumentInfo, chunk: Chunk, max_words: int | None) -> str:
+    """What is embedded for a chunk: its document title, its section and (a window of) its text."""
+    words = chunk.text.split()
+    body = " ".join(words[:max_words]) if max_words else " ".join(words)
+    return f"{info.title}\n{chunk.section or ''}\n{body}".strip()
+
+
+class Ingestor:
+    """Ingests files into an :class:`~assistant.index.Index`."""
+
+    def __init__(
+        self, settings: Settings, index: Index,
+        progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.progress = progress or (lambda it: it)
+
+    def run(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
+        """Ingest files and folders; optionally forget documents whose files are gone."""
+        t0 = time.perf_counter()
+        report = IngestReport()
+        report.repaired = self._repair()
+        files = list(discover(list(paths)))
+        for path in self.progress(files):
+            report.outcomes.append(self._ingest_file(path))
+        if prune:
+            report.outcomes.extend(self._prune())
+        changed = bool(report.repaired) or any(
+            o.status in ("added", "updated", "removed") for o in report.outcomes
+        )
+        self.index.refresh_keyword_index(force=changed)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _repair(self) -> list[str]:
+        """Documents a crashed run left pending lose their partial vectors and are re-ingested."""
+        repaired = []
+        for rec in self.index.registry.documents(status="pending"):
+            logger.warning("repairing %s, left half-written by an interrupted ingest", rec.doc_id)
+            self.index.vectors.delete_document(rec.doc_id)
+            self.index.registry.remove(rec.doc_id)
+            repaired.append(rec.doc_id)
+        return repaired
+
+    def _doc_id(self, path: Path) -> str:
+        key = str(path.resolve())
+        known = self.index.registry.doc_id_for_path(key)
+        if known:
+            return known
+        base = slug(path.stem)
+        if self.index.registry.document(base) is None:
+            return base
+        return f"{base}-{zlib.crc32(key.encode()):08x}"
+
+    def _ingest_file(self, path: Path) -> FileOutcome:
+        try:
+            return self._ingest(path)
+        except AssistantError as exc:
+            logger.warning("skipped %s: %s", path, exc)
+            return FileOutcome(str(path), "failed", reason=str(exc))
+        except Exception as exc:  # one bad file never spoils the batch
+            logger.exception("unexpected error on %s", path)
+            return FileOutcome(str(path), "failed", reason=f"unexpected error: {type(exc).__name__}: {exc}")
+
+    def _ingest(self, path: Path) -> FileOutcome:
+        settings = self.settings
+        raw = load_document(path, settings.ingest)
+        doc_id = self._doc_id(path)
+        registry = self.index.registry
+        existing = registry.document(doc_id)
+        key = settings.index_key()
+        if existing and existing.status == "indexed" and existing.sha256 == raw.sha256 \
+                and existing.index_key == key:
+            return FileOutcome(str(path), "unchanged", doc_id, chunks=existing.n_chunks)
+        doc = clean_document(raw, doc_id)
+        if len(doc.text.split()) < 5:
+            raise IngestError("no readable text after cleaning")
+        info = describe(doc)
+        facts = extract_facts(doc, info.doc_type)
+        project = next((str(f.value) for f in facts if f.name == "project_name"), None)
+        info = titled(info, project, meta_title="title" in read_metadata(path))
+        chunks = chunk_document(doc, settings.chunking)
+        texts = [embedding_text(info, c, settings.embedding.max_words) for c in chunks]
+        vectors = self.index.embeddings.embed_documents(texts) if texts else []
+        registry.mark_pending(doc_id, str(path.resolve()), raw.sha256, key, info, raw.media_type)
+        self.index.vectors.replace_document(
+            doc_id, [c.chunk_id for c in chunks], vectors, [c.text for c in chunks],
+            [c.metadata(info) for c in chunks],
+        )
+        registry.commit_document(
+            doc_id, info, doc.text, doc.page_starts, doc.page_numbers, facts, chunks
+        )
+        status = "updated" if existing else "added"
+        logger.info("%s %s: %s, %d chunks", status, doc_id, info.doc_type, len(chunks))
+        return FileOutcome(str(path), status, doc_id, chunks=len(chunks))
+
+    def _prune(self) -> list[FileOutcome]:
+        outcomes = []
+        for rec in self.index.registry.documents(status=None):
+            if not Path(rec.path).exists():
+                self.index.vectors.delete_document(rec.doc_id)
+                self.index.registry.remove(rec.doc_id)
+                outcomes.append(FileOutcome(rec.path, "removed", rec.doc_id))
+        return outcomes
