@@ -103,7 +103,7 @@ def passage_around(text: str, start: int, end: int, limit: int = MAX_CITED_CHARS
     s = text.rfind(". ", b_start, lo + 1)
     lo = s + 2 if s >= 0 and lo - s < 120 else lo
     e = text.find(". ", hi - 1, b_end)
-    hi = e + 1 if 0 <= e and e - hi < 120 else hi
+    hi = e + 1 if e >= 0 and e - hi < 120 else hi
     return max(lo, b_start), min(max(hi, end), b_end)
 
 

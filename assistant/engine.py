@@ -10,9 +10,9 @@ import datetime as dt
 import logging
 import re
 import threading
-from pathlib import Path
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ingest.document import DocumentInfo, Fact
 
@@ -20,7 +20,7 @@ from .answer import Answer
 from .citations import DocumentTexts
 from .conversation import Turn, looks_like_follow_up, previous_questions
 from .errors import QuestionError
-from .extractive import Evidence, ExtractiveAnswerer, contact_line
+from .extractive import CALL_KINDS, Evidence, ExtractiveAnswerer, contact_line
 from .guard import check_question, is_injection
 from .index import Index, open_index
 from .prompts import render
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 # Below this cosine similarity (multilingual-e5-small, query vs passage) nothing in the corpus
 # is about the question; between the two bounds, lexical evidence has to agree.
 MIN_VECTOR = 0.80
-WEAK_VECTOR = 0.84
+WEAK_VECTOR = 0.86
 MIN_SENTENCE = 0.2
 
 
@@ -97,8 +97,7 @@ class Engine:
     def stream(self, question: object, history: list[Turn] | None = None) -> Iterator[str | Answer]:
         """Text pieces of the answer as they are ready, then the final Answer."""
         answer = self.ask(question, history)
-        for piece in re.findall(r"\S+\s*", answer.answer):
-            yield piece
+        yield from re.findall(r"\S+\s*", answer.answer)
         yield answer
 
     # -- steps --------------------------------------------------------------------------------
@@ -116,8 +115,8 @@ class Engine:
             hits = self.search.search(prev, None, 3)
             focus = [hits[0].doc_id] if hits else []
         kind = q.kind
-        if kind in ("other", "report") and prev_q.kind != "other" and not re.search(
-                r"\?", q.text) is False:
+        if kind in ("other", "report") and prev_q.kind != "other" and re.search(
+                r"\?", q.text) is not False:
             kind = q.kind
         if kind == "other":
             kind = prev_q.kind
@@ -130,9 +129,9 @@ class Engine:
         if not passages:
             return self._refuse(q, passages)
         best_vec = max(p.vector_score for p in passages)
-        coverage, unknown = self._coverage(q.text)
-        if best_vec < MIN_VECTOR or (unknown and best_vec < WEAK_VECTOR and not res.named
-                                     and not res.focus):
+        coverage, unknown = self._coverage(q)
+        anchored = bool(res.named or res.focus)
+        if best_vec < MIN_VECTOR or (unknown and best_vec < WEAK_VECTOR and not anchored):
             return self._refuse(q, passages)
         evidence = Evidence()
         answerer = ExtractiveAnswerer(
@@ -150,10 +149,9 @@ class Engine:
 
     def _refuse(self, q: Question, passages: list[Passage]) -> Answer:
         text = render(q.language, "refusal", "out_of_scope")
-        call = next((p.doc_id for p in passages if p.info.doc_type == "call"), None)
-        if call is None:
-            calls = [d for d, i in self._infos.items() if i.doc_type == "call"]
-            call = calls[0] if len(calls) == 1 else None
+        # the contact person of the call the question is closest to, if any call is close
+        call = next((p.doc_id for p in passages if p.info.doc_type == "call"
+                     and (p.vector_score >= MIN_VECTOR or q.kind in CALL_KINDS)), None)
         contact = next((f for f in self._facts.get(call or "", []) if f.name == "contact"), None)
         if call and contact:
             text += " " + render(q.language, "refusal", "contact",
@@ -162,15 +160,19 @@ class Engine:
         return Answer(answer=text, refused=True, language=q.language, kind=q.kind)
 
     # -- evidence -----------------------------------------------------------------------------
-    def _coverage(self, text: str) -> tuple[float, list[str]]:
-        """Share of the question's terms the corpus knows, and the long ones it does not."""
+    def _coverage(self, q: Question) -> tuple[float, list[str]]:
+        """Share of the question's terms the corpus knows, and the long Swedish ones it does
+        not (English words are expected to be missing from Swedish documents)."""
         kw = self.index.keyword
-        terms = kw.analyze_query(text)
+        terms = kw.analyze_query(q.text)
+        if q.identity:
+            own = set(kw.analyze_query(q.identity))
+            terms = [t for t in terms if t not in own]
         if not terms:
             return 0.0, []
         known = [t for t in terms if kw.document_frequency(t) > 0]
         unknown = [t for t in terms if kw.document_frequency(t) == 0 and len(t) >= 6
-                   and not t.isdigit()]
+                   and not t.isdigit()] if q.language == "sv" else []
         return len(known) / len(terms), unknown
 
     def _doc_names(self, doc_id: str) -> list[str]:

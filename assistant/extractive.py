@@ -19,6 +19,7 @@ from .keyword_index import KeywordIndex
 from .prompts import render
 from .question import Question
 from .retrieval import Passage
+from .swedish_text import to_swedish_terms, words
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,17 @@ IDENTITY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "branschorganisation": ("branschorganisation",),
     "industry organisation": ("branschorganisation",),
 }
+# Stems that stand for each other when sentences are matched to a question.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "träff": ("möt",), "möt": ("träff",), "distans": ("digital",), "virtuell": ("digital",),
+    "lärdom": ("lärd", "erfarenhet"), "erfarenhet": ("lärd", "lärdom"), "lärt": ("lärd",),
+    "hinder": ("svårighet", "utmaning"), "utmaning": ("hinder", "svårighet"),
+    "svårighet": ("hinder", "utmaning"), "deltag": ("deltog",), "deltog": ("deltag",),
+}
 _LESSON_WORDS = re.compile(
     r"lärdom|lärt|erfarenhet|visade|viktig|framgångsfaktor|hinder|utmaning|svårighet|"
-    r"tips|rekommend|bör|borde|avgörande|behöver|fungera", re.IGNORECASE)
+    r"tips|rekommend|bör|borde|avgörande|behöver|fungera|bättre|sämre|effekt|resultat|"
+    r"bedömning", re.IGNORECASE)
 
 
 @dataclass
@@ -127,8 +136,6 @@ class ExtractiveAnswerer:
             text = self._decision_answer(q, ranked, cites)
         elif kind == "report":
             text = self._report_answer(q, ranked, cites)
-        if text is None and re.search(r"priorit", q.text, re.IGNORECASE):
-            text = self._fact_sentence(q, "priorities", ranked, ("call",), cites)
         if text is None:
             text = self._sentences_answer(q, kind, passages, named or focus, cites, evidence)
         if text is None:
@@ -337,7 +344,8 @@ class ExtractiveAnswerer:
         if re.search(r"andel|procent|percent|share", t):
             f = self._fact(d, "cost_share_percent")
             if f:
-                return self._r(q, "decision", "share", percent=format_percent(float(f.value), lang), n=cite(f))
+                return self._r(q, "decision", "share",
+                               percent=format_percent(float(f.value), lang), n=cite(f))
         amount = self._fact(d, "granted_amount")
         if amount is None:
             return None
@@ -362,7 +370,8 @@ class ExtractiveAnswerer:
         lang = q.language
         project_fact = self._fact(d, "project_name")
         project = str(project_fact.value) if project_fact else self.infos[d].title
-        if q.asks_count and re.search(r"deltag|deltog|particip|män\b|kvinnor|\bmen\b|women|personer|people", t):
+        people = r"deltag|deltog|particip|män\b|kvinnor|\bmen\b|women|personer|people"
+        if q.asks_count and re.search(people, t):
             f = self._fact(d, "participants")
             if f and isinstance(f.value, dict) and f.value.get("total"):
                 return self._r(q, "report", "participants", project=project,
@@ -396,36 +405,75 @@ class ExtractiveAnswerer:
         return None
 
     # -- sentences ----------------------------------------------------------------------------
-    def _term_weights(self, q: Question) -> dict[str, float]:
-        terms = self.keyword.analyze_query(q.text)
+    def _word_weights(self, q: Question) -> list[tuple[frozenset[str], str, float]]:
+        """(terms, whole-word stem, weight) per content word of the question.
+
+        Weights are inverse document frequencies; each word counts once however many compound
+        parts it has. A Swedish word the corpus never uses weighs most: a sentence that lacks it
+        answers only part of the question."""
         n_docs = max(len(self.keyword), 1)
-        out = {}
-        for t in terms:
-            df = self.keyword.document_frequency(t)
-            if df:
-                out[t] = math.log(1 + n_docs / df)
+        identity = set(self.keyword.analyze_query(q.identity)) if q.identity else set()
+        out = []
+        seen: set[str] = set()
+        glossary = to_swedish_terms(q.text) if q.language == "en" else []
+        for word in [*words(q.text), *glossary]:
+            terms = [t for t in self.keyword.analyze_query(word) if t not in identity]
+            if not terms or terms[0] in seen:
+                continue
+            seen.add(terms[0])
+            dfs = [self.keyword.document_frequency(t) for t in terms]
+            if any(dfs):
+                weight = max(math.log(1 + n_docs / df) for df in dfs if df)
+            elif q.language == "sv" and len(terms[0]) >= 6 and not terms[0].isdigit():
+                weight = math.log(1 + n_docs / 0.5)
+            else:
+                continue
+            out.append((frozenset(terms), terms[0], weight))
         return out
 
     def sentence_scores(
         self, q: Question, passages: list[Passage], restrict: list[str], kind: str,
     ) -> list[tuple[float, str, int, int, str]]:
         """(score, doc_id, start, end, sentence) for sentences of the retrieved passages."""
-        weights = self._term_weights(q)
-        total = sum(weights.values()) or 1.0
+        qwords = self._word_weights(q)
         lesson_sections = {
             str(f.value) for fs in self.facts.values() for f in fs
             if f.name in ("lessons_section", "obstacles_section", "tips_section")
         }
         pool = [p for p in passages if not restrict or p.doc_id in restrict] or passages
+        pool = pool[:8]
+        split = [split_sentences(p.chunk.text, p.chunk.start) for p in pool]
+        term_sets = [[self._sentence_terms(s.text) for s in sents] for sents in split]
+        # A word found in most retrieved sentences (the region's or the project's name) tells
+        # sentences apart less than one found in a few ("särskilt prioriterade").
+        n_sent = sum(len(ts) for ts in term_sets) or 1
+        weights = []
+        for terms, head, w in qwords:
+            sdf = sum(1 for ts in term_sets for st in ts if terms & st)
+            weights.append((terms, head, w * math.log(1 + n_sent / (1 + sdf)) / math.log(1 + n_sent)))
+        total = sum(w for _, _, w in weights) or 1.0
+
+        def overlap(st: set[str]) -> float:
+            got = 0.0
+            for terms, head, w in weights:
+                if head in st:
+                    got += w
+                elif terms & st:
+                    got += 0.5 * w  # only a compound part matches
+            return got / total
+
         scored = []
-        for rank, p in enumerate(pool[:8]):
-            for s in split_sentences(p.chunk.text, p.chunk.start):
+        for rank, p in enumerate(pool):
+            sentences = split[rank]
+            overlaps = [overlap(st) for st in term_sets[rank]]
+            for i, s in enumerate(sentences):
                 words = s.text.split()
                 if len(words) < 4 or len(words) > 90 or s.text.startswith("http"):
                     continue
-                terms = set(self.keyword.analyze_query(s.text))
-                overlap = sum(w for t, w in weights.items() if t in terms) / total
-                score = overlap + 0.08 / (rank + 1)
+                # what the neighbouring sentences say counts a little: "X compared to Y" is
+                # often answered across two sentences
+                near = max(overlaps[max(i - 1, 0) : i + 2])
+                score = overlaps[i] + 0.3 * near + 0.08 / (rank + 1)
                 if q.asks_count and re.search(r"\d", s.text):
                     score += 0.1
                 if kind == "lessons":
@@ -433,15 +481,25 @@ class ExtractiveAnswerer:
                         score += 0.1
                     if _LESSON_WORDS.search(s.text):
                         score += 0.08
-                scored.append((score, p.doc_id, s.start, s.end, s.text))
+                text = s.text[2:] if s.text.startswith("- ") else s.text
+                start = s.start + (2 if s.text.startswith("- ") else 0)
+                scored.append((score, p.doc_id, start, s.end, text))
         scored.sort(key=lambda x: -x[0])
         return scored
+
+    def _sentence_terms(self, text: str) -> set[str]:
+        terms = set(self.keyword.analyze_query(text))
+        for t in list(terms):
+            terms.update(SYNONYMS.get(t, ()))
+        return terms
 
     def _sentences_answer(
         self, q: Question, kind: str, passages: list[Passage], restrict: list[str],
         cites: CitationBuilder, evidence: Evidence,
     ) -> str | None:
-        scored = self.sentence_scores(q, passages, restrict if kind != "lessons" else [], kind)
+        if not restrict and kind != "lessons" and passages:
+            restrict = [passages[0].doc_id]  # one answer, from the best-matching document
+        scored = self.sentence_scores(q, passages, restrict, kind)
         if not scored:
             return None
         evidence.best_sentence = scored[0][0]
@@ -449,10 +507,12 @@ class ExtractiveAnswerer:
         if kind == "lessons":
             picked: list[tuple[float, str, int, int, str]] = []
             per_doc: dict[str, int] = {}
+            # lessons across many reports: at most three from each, so several projects speak
+            cap = 3 if len({item[1] for item in scored}) > 1 else 5
             for item in scored:
                 if item[0] < best * 0.5 or len(picked) >= 5:
                     break
-                if per_doc.get(item[1], 0) >= 3:
+                if per_doc.get(item[1], 0) >= cap:
                     continue
                 picked.append(item)
                 per_doc[item[1]] = per_doc.get(item[1], 0) + 1

@@ -49,12 +49,11 @@ class Index:
             gen_file = self.keyword_folder.with_suffix(".generation")
             current = self.generation()
             stale = force or not gen_file.exists() or gen_file.read_text().strip() != current
-            if not stale:
-                if self._keyword is None:
-                    try:
-                        self._keyword = KeywordIndex.load(self.keyword_folder)
-                    except (FileNotFoundError, ValueError, OSError, StoreError):
-                        stale = True
+            if not stale and self._keyword is None:
+                try:
+                    self._keyword = KeywordIndex.load(self.keyword_folder)
+                except (FileNotFoundError, ValueError, OSError, StoreError):
+                    stale = True
             if stale:
                 chunks = self.registry.chunks()
                 titles = {d.doc_id: d.info.title for d in self.registry.documents()}

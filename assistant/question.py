@@ -54,11 +54,16 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
 ]
 _PAST_GRANT = re.compile(r"beviljade|beviljats|fick .{0,30}stöd|granted|awarded|received", re.I)
 
+_SV_END = r"(?:[.,;!?]|$| och| som| i | med| från)"
+_EN_END = r"(?:[.,;!?]|$| and| in | with| from)"
 _IDENTITY_PATTERNS = [
-    r"\b(?:vi|jag) (?:är|representerar|driver) (?:en |ett )?(?P<sv>[\wåäöÅÄÖ\- ]{3,60}?)(?:[.,;!?]|$| och| som| i | med| från)",
-    r"\b(?:we are|i am|i'm|we're|we represent|i represent) (?:an? |the )?(?P<en>[\w\- ]{3,60}?)(?:[.,;!?]|$| and| in | with| from)",
-    r"\bsom (?:en |ett )?(?P<sv2>privatperson|enskild firma|ideell förening|kommun|företag|förening|myndighet|region|stiftelse|aktiebolag|ekonomisk förening)\b",
-    r"\bas an? (?P<en2>private person|individual|company|municipality|non-profit|charity|association|authority|sole trader)\b",
+    r"\b(?:vi|jag) (?:är|representerar|driver) (?:en |ett )?(?P<sv>[\wåäöÅÄÖ\- ]{3,60}?)" + _SV_END,
+    r"\b(?:we are|i am|i'm|we're|we represent|i represent) (?:an? |the )?(?P<en>[\w\- ]{3,60}?)"
+    + _EN_END,
+    r"\bsom (?:en |ett )?(?P<sv2>privatperson|enskild firma|ideell förening|kommun|företag|förening|"
+    r"myndighet|region|stiftelse|aktiebolag|ekonomisk förening)\b",
+    r"\bas an? (?P<en2>private person|individual|company|municipality|non-profit|charity|"
+    r"association|authority|sole trader)\b",
 ]
 
 

@@ -56,12 +56,12 @@ def _split_long(block: Block, max_words: int, overlap: int) -> list[tuple[int, i
         if _words(text[a - block.start : b - block.start]) <= max_words * 1.5:
             out.append((a, b))
             continue
-        words = list(re.finditer(r"\S+", text[a - block.start : b - block.start]))
+        tokens = list(re.finditer(r"\S+", text[a - block.start : b - block.start]))
         step = max(max_words - overlap, 1)
-        for i in range(0, len(words), step):
-            w = words[i : i + max_words]
-            out.append((a + w[0].start(), a + w[-1].end()))
-            if i + max_words >= len(words):
+        for i in range(0, len(tokens), step):
+            window = tokens[i : i + max_words]
+            out.append((a + window[0].start(), a + window[-1].end()))
+            if i + max_words >= len(tokens):
                 break
     return out
 

@@ -24,7 +24,8 @@ _SIGNALS: dict[DocType, list[tuple[str, float]]] = {
         (r"\butlysning(en)?\b", 3), (r"\bvem kan söka\b", 4), (r"\bkan söka\b", 1.5),
         (r"\butlysningen är öppen\b", 4), (r"\bnär kan vi söka\b", 4), (r"\bhur ansöker\b", 3),
         (r"\bsista (dag|datum) (för|att) (ansök|söka)", 4), (r"\bansökan ska\b", 1),
-        (r"\burvalskriterier\b", 2), (r"\bmöjlighet .{0,40}att söka\b", 2), (r"\bsök(er)? (stöd|finansiering)\b", 1),
+        (r"\burvalskriterier\b", 2), (r"\bmöjlighet .{0,40}att söka\b", 2),
+        (r"\bsök(er)? (stöd|finansiering)\b", 1),
     ],
     "decision": [
         (r"\bbeslut om (stöd|bidrag)\b", 5), (r"\bstödmottagare\b", 4), (r"\bbeviljar\b", 3),

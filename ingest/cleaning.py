@@ -31,6 +31,8 @@ _CONJUNCTIONS = {"och", "eller", "samt", "som", "till", "respektive", "and", "or
 LINE_SPLIT_MAX_WORDS = 9
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(\.\d{1,2})*\.?\s+[A-ZÅÄÖ][^.]*$")
 # "Label: value" lines of forms and decisions ("Projektnamn: Alla behöver alla behövs")
+_HYPHEN_END = re.compile(r"[^\W\d_]-$")
+_DASHES = "-–—"
 _FIELD = re.compile(r"^[A-ZÅÄÖ][\w.\- ]{1,30}:\s+\S.{0,120}$")
 
 
@@ -46,15 +48,43 @@ def normalize_chars(text: str) -> str:
     for lig, rep in _LIGATURES.items():
         text = text.replace(lig, rep)
     text = _ZERO_WIDTH.sub("", text)
-    # a soft hyphen at a line end joins the word; elsewhere it is invisible
+    # Some layout programs map every hyphen glyph to U+00AD. After a capital or a digit it is a
+    # real hyphen ("EU-länder", "1990-talet"), before a conjunction a suspended compound
+    # ("kommun- och landsting"); elsewhere it marks a break inside one word, which is joined.
+    text = re.sub(r"(?<=[A-ZÅÄÖ0-9])\u00ad[ \t]*(?:\r?\n[ \t]*)?(?=[^\W_])", "-", text)
+    text = re.sub(r"\u00ad[ \t]*(?:\r?\n[ \t]*)?(?=(?:och|eller|samt)\b)", "- ", text)
     text = re.sub(r"\u00ad[ \t]*\r?\n[ \t]*", "", text)
     text = text.replace("\u00ad", "")
     text = _SPACES.sub(" ", text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _marks_line_ends(pages: list[_Page]) -> bool:
+    """Whether the extraction ends every line that breaks between words with a space.
+
+    Some producers do (pypdf then keeps the space), and there a line ending in a letter right
+    before a line that goes on in lower case is one word cut in two ("En bestäm" + "d faktor").
+    """
+    lines = [ln for p in pages for ln in p.lines if ln.strip()]
+    return len(lines) >= 20 and sum(ln.endswith(" ") for ln in lines) >= 0.9 * len(lines)
+
+
+def _join_cut_words(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        # the cut word ends in letters only (not a URL or an e-mail address)
+        if out and re.search(r"(?:^|\s)[(“”\"]?[^\W\d_]+$", out[-1]) \
+                and re.match(r"[a-zåäöéü]", line) and not line.startswith(("http", "www")):
+            out[-1] += line
+        else:
+            out.append(line)
+    return out
+
+
 def _furniture_key(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip().lower())
+    """A line with its page number (at either end, as on odd and even pages) and digits blurred."""
+    key = re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
+    return re.sub(r"^(?:# )+|(?: #)+$", "", key)
 
 
 def _repeated_furniture(pages: list[_Page]) -> set[str]:
@@ -105,17 +135,32 @@ def _looks_like_heading(line: str, prev: str | None, nxt: str | None) -> bool:
     return bool(prev_ends and nxt_starts_upper)
 
 
-def _heading_continues(line: str, nxt: str) -> bool | None:
+def _heading_continues(line: str, nxt: str, after: str = "") -> bool | None:
     """For a numbered heading line: False if it stands alone, True if the next line completes
-    it ("5. Kommunikation, spridning och" + "påverkansarbete"), None if it is no heading."""
+    it ("5. Kommunikation, spridning och" + "påverkansarbete", "2 Det svenska valdelta-" +
+    "gandet", "3 Valdeltagandet i olika" + "grupper" before a new sentence), None if it is no
+    heading."""
     if ":" in line or _ENUM_RE.match(nxt):
         return None if ":" in line else False
     if not nxt or nxt[0].isupper() or nxt[0].isdigit():
         return False
     last = line.split()[-1].lower().rstrip(",")
-    if (last in _CONJUNCTIONS or line.rstrip().endswith(",")) and len(nxt.split()) <= 4:
+    if len(nxt.split()) <= 4 and (
+        last in _CONJUNCTIONS or line.rstrip().endswith(",")
+        or (not _SENTENCE_END.search(nxt) and (_HYPHEN_END.search(line) or after[:1].isupper()))
+    ):
         return True
     return None
+
+
+def _dash_inside_sentence(line: str, prev: str | None, nxt: str | None) -> bool:
+    """A dash opening a line that goes on in lower case, with no list around it, is a dash
+    inside the sentence the previous line began, not a list item."""
+    s = line.lstrip()
+    if s[:1] not in _DASHES or not s[1:].lstrip()[:1].islower():
+        return False
+    neighbours = [ln.strip() for ln in (prev, nxt) if ln and ln.strip()]
+    return not any(_BULLET_RE.match(ln) for ln in neighbours)
 
 
 def _join_hyphenated(left: str, right: str) -> str:
@@ -163,24 +208,30 @@ def _blocks(lines: list[str]) -> list[str]:
             continue
         prev = lines[i - 1] if i > 0 else None
         nxt_line = lines[i + 1] if i + 1 < len(lines) else None
+        after = lines[i + 2].strip() if i + 2 < len(lines) else ""
         bullet = _BULLET_RE.match(line)
+        continues = _heading_continues(line, (nxt_line or "").strip(), after)
+        open_sentence = kind in ("para", "item") and bool(current) \
+            and not _SENTENCE_END.search(current[-1])
         if _NUMBERED_HEADING.match(line) and len(line.split()) <= LINE_SPLIT_MAX_WORDS \
-                and _heading_continues(line, (nxt_line or "").strip()) is not None:
+                and continues is not None:
             flush()
             current, kind = [line], "heading"
-            if _heading_continues(line, (nxt_line or "").strip()):
+            if continues:
                 continue
             flush()
         elif _FIELD.match(line) and kind != "item":
             flush()
             current, kind = [line], "field"
+        elif bullet and open_sentence and _dash_inside_sentence(line, prev, nxt_line):
+            current.append(line)  # "... empiriska studier" + "– utan en precis definition ..."
         elif bullet:
             flush()
             current, kind = ["- " + line[bullet.end() :]], "item"
         elif _ENUM_RE.match(line) and not _is_table_row(line):
             flush()
             current, kind = [re.sub(r"\t", " ", line)], "item"
-        elif _is_table_row(line) and kind != "para":
+        elif _is_table_row(line) and kind != "para" and not _HYPHEN_END.search(line):
             flush()
             blocks.append(re.sub(r"\s{2,}", " ", line))
         elif kind in ("", "heading") and _looks_like_heading(line, prev, nxt_line):
@@ -210,35 +261,108 @@ def _blocks(lines: list[str]) -> list[str]:
     return blocks
 
 
+_TOKEN = re.compile(r"\S+")
+_LEFT_PART = re.compile(r"[(\"“”'«]?([^\W\d_]+)")
+_RIGHT_PART = re.compile(r"([^\W\d_]+)[.,;:!?)\"“”'»]*")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+# Swedish words of one or two letters; any other string that short is a piece of a word.
+_SHORT_WORDS = frozenset(
+    "i å ö av då de dö du ej el en er ex fy få gå ha ja jo ju kl må ni nu ny nå om oj på se "
+    "sy så ta tv vi är år ut in up to of on is it as at be by do go he if me my no or so us we".split()
+)
+
+
+def _fragment(part: str) -> bool:
+    """A piece no word can be: one or two letters that are not a word by themselves."""
+    return len(part) <= 2 and part not in _SHORT_WORDS
+
+
+class SplitWords:
+    """Repairs words that PDF extraction split with a space ("kom muner", "Myndigh eten").
+
+    Justified text is set with stretched letter spacing, and pypdf reads a wide gap as a space.
+    Two neighbouring parts are joined when the joined word stands elsewhere in the same document
+    and neither part stands alone there (apart from such splits) unless it is too short to be a
+    word ("kommune r"): "kom" + "muner" when "kommuner" occurs, but never "i" + "dag" though the
+    text writes "idag" too.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.words: Counter[str] = Counter()
+        for t in texts:
+            self.words.update(w.lower() for w in _LETTERS.findall(t))
+        # words standing alone, not counting their appearances as one part of a candidate pair
+        self.alone = Counter(self.words)
+        for t in texts:
+            for a, b, _ in self._candidates(t):
+                self.alone[a] -= 1
+                self.alone[b] -= 1
+
+    def _candidates(self, text: str) -> list[tuple[str, str, int]]:
+        """(left part, right part, offset of the space) of each pair whose join is a word."""
+        out = []
+        tokens = list(_TOKEN.finditer(text))
+        for t1, t2 in zip(tokens, tokens[1:], strict=False):
+            if t2.start() - t1.end() != 1:
+                continue
+            m1 = _LEFT_PART.fullmatch(t1.group())
+            m2 = _RIGHT_PART.fullmatch(t2.group())
+            if not (m1 and m2) or not m2.group(1)[0].islower():
+                continue
+            a, b = m1.group(1).lower(), m2.group(1).lower()
+            if self.words.get(a + b):
+                out.append((a, b, t1.end()))
+        return out
+
+    def repair(self, text: str) -> tuple[str, list[int]]:
+        """The text with split words joined, and the offsets (in ``text``) of removed spaces."""
+        removed: list[int] = []
+        for a, b, space in self._candidates(text):
+            if removed and removed[-1] >= space - len(a) - 1:
+                continue  # one join per word: "a b c" chains are left alone
+            if any(self.alone[p] > 0 and not _fragment(p) for p in (a, b)):
+                continue  # "i dag", "över lag": two real words
+            removed.append(space)
+        for pos in reversed(removed):
+            text = text[:pos] + text[pos + 1 :]
+        return text, removed
+
+
 def clean_document(raw: RawDocument, doc_id: str) -> CleanDocument:
     """Clean every page and join them, keeping where each page starts."""
     pages = [_Page(p.number, normalize_chars(p.text).split("\n")) for p in raw.pages]
+    if _marks_line_ends(pages):
+        pages = [_Page(p.number, _join_cut_words(p.lines)) for p in pages]
     furniture = _repeated_furniture(pages)
+    paged = [(page.number, _blocks(_strip_page_edges(page, furniture))) for page in pages]
+    split_words = SplitWords([b for _, blocks in paged for b in blocks])
     text_parts: list[str] = []
     starts: list[int] = []
     numbers: list[int | None] = []
     offset = 0
-    carry: list[str] = []
-    for page in pages:
-        lines = _strip_page_edges(page, furniture)
-        blocks = _blocks(lines)
+    for number, blocks in paged:
         if not blocks:
             continue
+        blocks = [split_words.repair(b)[0] for b in blocks]
         # a paragraph broken by the page break continues on the next page
-        if text_parts and blocks and blocks[0][:1].islower() and not _SENTENCE_END.search(text_parts[-1]):
+        if text_parts and blocks[0][:1].islower() and not _SENTENCE_END.search(text_parts[-1]):
             prev_last = text_parts.pop()
             offset -= len(prev_last) + 2
             joined = _join_hyphenated(prev_last, blocks[0])
-            page_start = offset + len(joined) - len(blocks[0].lstrip())
+            boundary = len(joined) - len(blocks[0].lstrip())
+            # the page break may have split a word too ("bestäm" | "d faktor")
+            joined, removed = split_words.repair(joined)
+            page_start = offset + boundary - sum(1 for pos in removed if pos < boundary)
             blocks[0] = joined
         else:
             page_start = offset
         starts.append(page_start)
-        numbers.append(page.number)
+        numbers.append(number)
         for b in blocks:
             text_parts.append(b)
             offset += len(b) + 2
-    del carry
     text = "\n\n".join(text_parts)
     if not starts:
         starts, numbers = [0], [None]

@@ -26,11 +26,19 @@ logger = logging.getLogger(__name__)
 # A person's name: two or three capitalised words ("Eva Jonsson", "Anna-Karin Berg Ek").
 _NAME_WORD = r"[A-ZÅÄÖÉÜ][a-zåäöéüè]+(?:-[A-ZÅÄÖÉ][a-zåäöéè]+)?"
 NAME = rf"{_NAME_WORD}(?:[^\S\n]+{_NAME_WORD}){{1,2}}"
+
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a word list written as a block of text."""
+    return frozenset(text.split())
+
+
 # Capitalised words that start lines of contact blocks but are no part of a name.
-_NOT_NAME_WORDS = frozenset(
+_NOT_NAME_WORDS = _words(
     """region regionen kommun kommuner länsstyrelsen telefon tel mobil e-post epost mejl mail
     mer information kontakt kontakta kontaktperson frågor vid sökande beslut se min ansökan
-    utlysning projekt projektet näringsliv avdelningen enheten och the""".split()
+    utlysning projekt projektet näringsliv avdelningen enheten och the professor docent doktor
+    dr fil lektor tfn författare analytiker"""
 )
 _TITLE_ENDINGS = ("are", "chef", "strateg", "ansvarig", "direktör", "handläggare", "ledare")
 
@@ -46,11 +54,15 @@ _CONTACT_HEADING = re.compile(
     r"|kontaktperson\w*|handläggare)\s*:?$"
 )
 # Words after which a full stop ends no sentence ("t.ex. Skellefteå", "ca. 90").
-_ABBREVIATIONS = frozenset(
+_ABBREVIATIONS = _words(
     "ex bl.a t.ex dvs d.v.s ca nr org s.k resp inkl exkl jfr kap tel m.m p.g.a m.fl fr.o.m "
-    "t.o.m ev enl f.d st".split()
+    "t.o.m ev enl f.d st"
 )
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”»)]?\s+(?=[\"”«(]?[A-ZÅÄÖÉ0-9])")
+MAX_CONTACT_LEAD_WORDS = 8
+MAX_CONTACT_BLOCKS = 8
+# A label alone in its block takes the next block as value only when that block is this short.
+MAX_FIELD_VALUE_WORDS = 15
 _CONJUNCTION = re.compile(r"(?<!-)\s+(?:och|samt|eller|respektive)\s+")
 
 
@@ -68,7 +80,6 @@ class Field:
     """A "Label: value" field, inline or as a label block followed by its value block."""
 
     value: str
-    value_start: int
     start: int  # where the label starts, for the quote
     end: int
 
@@ -112,6 +123,13 @@ class FactReader:
         """Sentences in which ``pattern`` occurs, in document order."""
         return (s for s in self.sentences if pattern.search(s.text))
 
+    def matches(self, pattern: re.Pattern[str]) -> Iterator[tuple[Span, re.Match[str]]]:
+        """Each sentence in which ``pattern`` occurs, with its first match."""
+        for s in self.sentences:
+            m = pattern.search(s.text)
+            if m:
+                yield s, m
+
     # -- blocks and headings ------------------------------------------------------------------
     def is_heading(self, i: int) -> bool:
         """Whether block ``i`` is a heading (numbered, question or short title)."""
@@ -133,6 +151,16 @@ class FactReader:
                 break
             body.append(self.blocks[j])
         return body
+
+    def list_items_after(self, offset: int) -> list[Block]:
+        """The "- " items right after the block holding ``offset`` (a lead-in line)."""
+        i = self.block_index_at(offset)
+        items: list[Block] = []
+        for b in self.blocks[i + 1 :] if i is not None else []:
+            if not b.text.startswith("- "):
+                break
+            items.append(b)
+        return items
 
     def block_index_at(self, offset: int) -> int | None:
         """Index of the block holding ``offset``."""
@@ -156,11 +184,11 @@ class FactReader:
                 continue
             m = inline.match(text)
             if m:
-                lead = len(b.text) - len(b.text.lstrip())
-                return Field(m["value"].strip(), b.start + lead + m.start("value"), b.start, b.end)
+                return Field(m["value"].strip(), b.start, b.end)
             if alone.match(text) and i + 1 < len(self.blocks):
                 nxt = self.blocks[i + 1]
-                return Field(nxt.text.strip(), nxt.start, b.start, nxt.end)
+                if len(nxt.text.split()) <= MAX_FIELD_VALUE_WORDS:
+                    return Field(nxt.text.strip(), b.start, nxt.end)
         return None
 
     @cached_property
@@ -220,7 +248,9 @@ def split_list(phrase: str) -> list[str]:
 
 def _top_level_split(phrase: str) -> list[str]:
     """Split at commas and semicolons that are not inside parentheses."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in phrase:
         depth += {"(": 1, ")": -1}.get(ch, 0)
         if ch in ",;" and depth <= 0:
@@ -238,9 +268,14 @@ def _split_last_conjunction(item: str) -> list[str]:
         return [item]
     m = matches[-1]
     left, right = item[: m.start()].strip(), item[m.end() :].strip()
-    if " " not in left and left.lower().endswith(("a", "e", "å")) and len(right.split()) >= 2:
-        return [item]  # "offentliga och privata aktörer": one item
+    if _adjective(left) and _adjective(right.split()[0]) and len(right.split()) >= 2:
+        return [item]  # "offentliga och privata aktörer", "små och medelstora företag": one item
     return [left, right]
+
+
+def _adjective(word: str) -> bool:
+    """Whether ``word`` is one word inflected like a plural or definite adjective."""
+    return " " not in word and word.lower().endswith(("a", "e", "å"))
 
 
 # -- shared facts -----------------------------------------------------------------------------
@@ -257,7 +292,7 @@ def looks_like_name(candidate: str) -> bool:
 def leading_name(text: str) -> str | None:
     """The person's name a contact line starts with ("Eva Jonsson, eva@...")."""
     m = re.match(
-        rf"\s*(?P<name>{NAME})(?=\s*(?:[,(/–-]|$|[\w.+-]+@|(?:[Tt]el|[Tt]elefon|[Mm]obil)\b))",
+        rf"\s*(?P<name>{NAME})(?=\s*(?:[,(/–-]|$|[\w.+-]+@|(?:[Tt]el|[Tt]elefon|[Tt]fn|[Mm]obil)\b))",
         text,
     )
     if m is None:
@@ -274,43 +309,61 @@ def contact_facts(reader: FactReader) -> list[Fact]:
     ("Eva Jonsson, eva@region.se, tel: 070-549 80 62") is taken.
     """
     facts = []
-    for i in reader.heading_indices(_CONTACT_HEADING, max_words=8):
-        body = _contact_blocks(reader, i + 1)
+    for i in reader.heading_indices(_CONTACT_HEADING, max_words=MAX_CONTACT_LEAD_WORDS):
+        lead = reader.blocks[i]
+        body = ([lead] if _reachable(lead.text) else []) + _contact_blocks(reader, i + 1)
         if body:
-            facts += _contacts_in(reader, reader.blocks[i].start, body)
+            facts += _contacts_in(reader, lead.start, body)
     if not facts:
         for i, b in enumerate(reader.blocks):
-            if b.text.lstrip().startswith("mailto:") or not (
-                EMAIL.search(b.text) or re.search(r"(?i)\btel(?:efon)?\b", b.text)
-            ):
+            if b.text.lstrip().startswith("mailto:") or not _reachable(b.text):
                 continue
-            found: list[Block] = []
-            if leading_name(b.text) is None and i > 0 and leading_name(reader.blocks[i - 1].text):
-                found.append(reader.blocks[i - 1])
-            found.append(b)
-            if leading_name(found[0].text):
-                facts += _contacts_in(reader, found[0].start, found)
+            body = [b]
+            if _person_in(b.text) is None and i > 0 and leading_name(reader.blocks[i - 1].text):
+                body.insert(0, reader.blocks[i - 1])
+            if _person_in(body[0].text):
+                facts += _contacts_in(reader, body[0].start, body)
     unique: dict[str, Fact] = {}
     for f in facts:
-        unique.setdefault(f.value["email"] or f.value["name"], f)
+        unique.setdefault(f.value["email"] or f.value["phone"] or f.value["name"], f)
     return list(unique.values())
+
+
+def _reachable(text: str) -> bool:
+    return bool(EMAIL.search(text) or PHONE.search(text))
+
+
+def _person_in(text: str) -> tuple[int, str] | None:
+    """A name at the start of ``text`` or the last one before its e-mail address or phone."""
+    name = leading_name(text)
+    if name:
+        return len(text) - len(text.lstrip()), name
+    reach = [m.start() for m in (EMAIL.search(text), PHONE.search(text)) if m]
+    before = text[: min(reach)] if reach else text
+    found = None
+    for m in re.finditer(rf"(?<!\w)(?=({NAME}))", before):
+        words = m.group(1).split()
+        for candidate in (" ".join(words), " ".join(words[:2])):
+            if looks_like_name(candidate):
+                found = (m.start(), candidate)
+                break
+    return found
 
 
 def _contact_blocks(reader: FactReader, first: int) -> list[Block]:
     """The consecutive contact-looking blocks from ``first`` on."""
-    out = []
-    for b in reader.blocks[first : first + 8]:
+    out: list[Block] = []
+    for b in reader.blocks[first : first + MAX_CONTACT_BLOCKS]:
         text = b.text.strip()
         contactish = (
-            EMAIL.search(text)
-            or PHONE.search(text)
+            _reachable(text)
             or leading_name(text)
             or (len(text.split()) <= 6 and not text.endswith((".", "?")) and out)
         )
         if not contactish:
             break
         out.append(b)
-    while out and not (EMAIL.search(out[-1].text) or PHONE.search(out[-1].text)):
+    while out and not _reachable(out[-1].text):
         out.pop()  # a trailing title or unrelated heading is no part of the contact
     return out
 
@@ -318,9 +371,7 @@ def _contact_blocks(reader: FactReader, first: int) -> list[Block]:
 def _contacts_in(reader: FactReader, quote_start: int, body: list[Block]) -> list[Fact]:
     """One contact per name in ``body``, with the e-mail and phone that follow the name."""
     people: list[tuple[int, str | None]] = [
-        (b.start + len(b.text) - len(b.text.lstrip()), name)
-        for b in body
-        if (name := leading_name(b.text))
+        (b.start + person[0], person[1]) for b in body if (person := _person_in(b.text))
     ]
     if not people:
         people = [(body[0].start, None)]
@@ -341,6 +392,9 @@ def _contacts_in(reader: FactReader, quote_start: int, body: list[Block]) -> lis
     return facts
 
 
+PROJECT_NAME_LABEL = (
+    r"projektnamn|projektets\s+(?:namn|titel)|projekttitel|namn\s+på\s+projektet|projekt"
+)
 _PERIOD_LABEL = (
     r"projektperiod(?:en)?|projekttid(?:en)?|projektets\s+(?:period|löptid)|genomförandeperiod"
     r"|period\s+för\s+genomförande|löptid"
@@ -361,8 +415,8 @@ def project_period_fact(reader: FactReader) -> Fact | None:
             value = {"start": first.date.isoformat(), "end": last.date.isoformat()}
             return reader.fact("project_period", value, field.start, field.end)
     for s in reader.sentences_matching(_PERIOD_CUE):
-        if re.search(r"(?i)\b(?:ska|skulle|planera\w*)\b", s.text) and "pågick" not in s.text:
-            continue
+        if re.search(r"(?i)\bskulle\b", s.text):
+            continue  # a plan that changed ("skulle pågå till juni men förlängdes")
         dates = find_dates(s.text, default_year=reader.year_hint)
         if len(dates) >= 2:
             value = {

@@ -43,8 +43,18 @@ _HIGHER_BINDS = re.compile(r"(?i)\b(?:det\s+(?:som\s+är\s+)?högsta|vilket\s+so
 _CAP_HEADING = re.compile(
     r"(?i)hur\s+mycket|stödnivå|stödets\s+storlek|bidragets\s+storlek|belopp|stödandel"
 )
+# The money of the whole call, not the most one project can get.
+_CALL_BUDGET = re.compile(
+    r"(?i)avsätt\w*|utlysningen\s+omfattar|total\w*\s+(?:ram|budget)|budget\w*\s+för\s+"
+    r"utlysningen|(?:totalt|sammanlagt)\s+finns|finns\s+(?:det\s+)?(?:totalt|sammanlagt)"
+)
+_PER_PROJECT = re.compile(r"(?i)per\s+(?:projekt|ansökan|sökande)")
 _SUPPORT_WORD = re.compile(r"(?i)stöd|bidrag|finansier|projektmedel|\bmedel\b|bevilja")
 
+_WINDOW_LABEL = (
+    r"sista\s+ansökningsdag(?:en)?|sista\s+dag(?:en)?\s+(?:för|att)\s+(?:an)?sök\w*"
+    r"|ansökningsperiod(?:en)?|ansökningstid(?:en)?|deadline"
+)
 _WINDOW_CUE = re.compile(r"(?i)ansök|\bsöka\b|\bsökas\b|utlysning")
 _NOT_WINDOW = re.compile(r"(?i)slutrapport|rapportera|redovis|beslut|projekttid|avslutad")
 _OPEN_CUE = re.compile(
@@ -80,6 +90,13 @@ _HOW_SENTENCE = re.compile(
 _PRIORITY_STRONG = re.compile(r"(?i)särskilt\s+prioriter|ges\s+företräde|prioritet\s+ges")
 _PRIORITY = re.compile(r"(?i)prioriteras|prioriterade\s+(?:insatser|områden|projekt|inriktning)")
 MAX_PRIORITY_FACTS = 3
+# Opening and closing sentences this far apart are quoted together.
+MAX_WINDOW_GAP = 600
+# A "Du ansöker via ..." sentence brings its whole block along when the block is this short.
+MAX_HOW_BLOCK_CHARS = 400
+# Items after a lead-in: "- ...", "A ...", "B. ...", "1) ..." or any short block.
+_ENUMERATED = re.compile(r"^(?:- |[A-Za-z0-9]{1,2}[.)]?\s)")
+MAX_ITEM_WORDS = 25
 
 
 def call_facts(reader: FactReader) -> list[Fact]:
@@ -87,6 +104,7 @@ def call_facts(reader: FactReader) -> list[Fact]:
     facts = [
         applicants_fact(reader),
         funding_cap_fact(reader),
+        call_budget_fact(reader),
         application_window_fact(reader),
         max_duration_fact(reader),
         how_to_apply_fact(reader),
@@ -100,8 +118,8 @@ def applicants_fact(reader: FactReader) -> Fact | None:
     """Applicant types, from a "Vem kan söka?" section or a sentence such as "X och Y kan söka"."""
     for i in reader.heading_indices(_APPLICANT_HEADING):
         body = reader.body_after(i)
-        items = [b for b in body if b.text.startswith("- ")]
-        if items and len(items) >= len(body) - 1:
+        items = _leading_items(body)
+        if items:
             names = [_clean_item(b.text[2:]) for b in items]
             return reader.fact("applicants", [n for n in names if n], items[0].start, items[-1].end)
         for s in reader.sentences_between(body[0].start, body[-1].end) if body else []:
@@ -115,11 +133,23 @@ def applicants_fact(reader: FactReader) -> Fact | None:
         if found:
             return span_fact(reader, "applicants", found, [s])
         if found == [] and s.text.rstrip().endswith(":"):
-            listed = _list_items_after(reader, s)
+            listed = reader.list_items_after(s.start)
             if listed:
                 names = [_clean_item(b.text[2:]) for b in listed]
                 return reader.fact("applicants", names, s.start, listed[-1].end)
     return None
+
+
+def _leading_items(body: list[Block]) -> list[Block]:
+    """The "- " items a section body opens with (after at most a lead-in line)."""
+    if body and not body[0].text.startswith("- ") and body[0].text.rstrip().endswith(":"):
+        body = body[1:]
+    items = []
+    for b in body:
+        if not b.text.startswith("- "):
+            break
+        items.append(b)
+    return items
 
 
 def _applicants_in(sentence: str) -> list[str] | None:
@@ -147,25 +177,13 @@ def _clean_item(item: str) -> str:
     return item.strip(" .,;:")
 
 
-def _list_items_after(reader: FactReader, span: Span) -> list[Block]:
-    i = reader.block_index_at(span.start)
-    if i is None:
-        return []
-    items = []
-    for b in reader.blocks[i + 1 :]:
-        if not b.text.startswith("- "):
-            break
-        items.append(b)
-    return items
-
-
 # -- funding cap ------------------------------------------------------------------------------
 def funding_cap_fact(reader: FactReader) -> Fact | None:
     """The most a project can get: an amount, a share of its costs, or both."""
     best: tuple[int, int, Span, int | None, float | None] | None = None
     for n, s in enumerate(reader.sentences):
         amount, percent = _cap_parts(s.text)
-        if amount is None and percent is None:
+        if (amount is None and percent is None) or _is_call_budget(s.text):
             continue
         under_heading = _under_heading(reader, s.start, _CAP_HEADING)
         if not (under_heading or _SUPPORT_WORD.search(s.text)):
@@ -181,7 +199,7 @@ def funding_cap_fact(reader: FactReader) -> Fact | None:
         if (amount is None or percent is None) and 0 <= k < len(reader.sentences):
             other = reader.sentences[k]
             a2, p2 = _cap_parts(other.text)
-            if amount is None and a2 is not None or percent is None and p2 is not None:
+            if (amount is None and a2 is not None) or (percent is None and p2 is not None):
                 amount, percent = amount if amount is not None else a2, percent or p2
                 spans.append(other)
     both = amount is not None and percent is not None
@@ -192,6 +210,19 @@ def funding_cap_fact(reader: FactReader) -> Fact | None:
         "lower_binds": both and not _HIGHER_BINDS.search(text),
     }
     return span_fact(reader, "funding_cap", value, spans)
+
+
+def _is_call_budget(sentence: str) -> bool:
+    return bool(_CALL_BUDGET.search(sentence)) and not _PER_PROJECT.search(sentence)
+
+
+def call_budget_fact(reader: FactReader) -> Fact | None:
+    """The money of the whole call ("Totalt avsätts 10 miljoner kronor")."""
+    for s in reader.sentences_matching(_CALL_BUDGET):
+        amounts = find_amounts(s.text)
+        if amounts and _is_call_budget(s.text):
+            return reader.fact("call_budget", amounts[0].kronor, s.start, s.end)
+    return None
 
 
 def _cap_parts(sentence: str) -> tuple[int | None, float | None]:
@@ -224,43 +255,67 @@ def _under_heading(reader: FactReader, offset: int, pattern: re.Pattern[str]) ->
 # -- application window -----------------------------------------------------------------------
 def application_window_fact(reader: FactReader) -> Fact | None:
     """When applications open (if said) and close."""
-    opens: tuple[str, Span] | None = None
-    closes: tuple[str, Span] | None = None
+    field = reader.field(_WINDOW_LABEL)
+    if field:
+        opens, closes = _window_in(field.value, reader.year_hint, bare_date_closes=True)
+        if closes:
+            value = {"opens": opens, "closes": closes}
+            return reader.fact("application_window", value, field.start, field.end)
+    found_opens: tuple[str, Span] | None = None
+    found_closes: tuple[str, Span] | None = None
     for s in reader.sentences_matching(_WINDOW_CUE):
         if _NOT_WINDOW.search(s.text):
             continue
-        ranges = find_date_ranges(s.text, default_year=reader.year_hint)
-        if ranges and (_OPEN_CUE.search(s.text) or _WINDOW_CUE.search(s.text)):
-            first, last = ranges[0]
-            opens = opens or (first.date.isoformat(), s)
-            closes = closes or (last.date.isoformat(), s)
-        else:
-            dates = find_dates(s.text, default_year=reader.year_hint)
-            if not dates:
-                continue
-            cue = _CLOSE_CUE.search(s.text)
-            if cue:
-                after = [d for d in dates if d.start >= cue.start()] or dates
-                closes = closes or (after[0].date.isoformat(), s)
-            elif _OPEN_CUE.search(s.text):
-                opens = opens or (dates[0].date.isoformat(), s)
-        if closes and opens:
+        opens, closes = _window_in(s.text, reader.year_hint)
+        if opens and not found_opens:
+            found_opens = (opens, s)
+        if closes and not found_closes:
+            found_closes = (closes, s)
+        if found_opens and found_closes:
             break
-    if closes is None:
+    if found_closes is None:
         return None
-    spans = [closes[1]]
-    if opens and abs(opens[1].start - closes[1].start) < 600:
-        spans.append(opens[1])
-    value = {"opens": opens[0] if opens else None, "closes": closes[0]}
+    spans = [found_closes[1]]
+    if found_opens and abs(found_opens[1].start - found_closes[1].start) < MAX_WINDOW_GAP:
+        spans.append(found_opens[1])
+    value = {"opens": found_opens[0] if found_opens else None, "closes": found_closes[0]}
     return span_fact(reader, "application_window", value, spans)
+
+
+def _window_in(
+    text: str, year: int | None, *, bare_date_closes: bool = False
+) -> tuple[str | None, str | None]:
+    """The opening and closing dates (ISO) that ``text`` gives; either may be None.
+
+    A range gives both; otherwise the date after a closing cue ("sista", "senast") closes and
+    the date after an opening cue ("öppnar") opens. With ``bare_date_closes`` a date without
+    cue closes: the label before it ("Sista ansökningsdag:") was the cue.
+    """
+    ranges = find_date_ranges(text, default_year=year)
+    if ranges:
+        return ranges[0][0].date.isoformat(), ranges[0][1].date.isoformat()
+    dates = find_dates(text, default_year=year)
+    if not dates:
+        return None, None
+    close_cue, open_cue = _CLOSE_CUE.search(text), _OPEN_CUE.search(text)
+    closes = opens = None
+    if close_cue:
+        closes = next((d for d in dates if d.start >= close_cue.start()), dates[-1])
+    if open_cue:
+        opens = next((d for d in dates if d.start >= open_cue.start() and d != closes), None)
+    if closes is None and opens is None and bare_date_closes:
+        closes = dates[-1]
+    return (
+        opens.date.isoformat() if opens else None,
+        closes.date.isoformat() if closes else None,
+    )
 
 
 # -- duration, how to apply, priorities -------------------------------------------------------
 def max_duration_fact(reader: FactReader) -> Fact | None:
     """The longest a project may run, in months ("högst 12 månader", "max två år")."""
-    for s in reader.sentences_matching(_DURATION):
-        m = _DURATION.search(s.text)
-        if m is None or not _DURATION_TOPIC.search(s.text):
+    for s, m in reader.matches(_DURATION):
+        if not _DURATION_TOPIC.search(s.text):
             continue
         raw = m["n"].lower()
         number = _NUMBER_WORDS.get(raw) or float(raw.replace(",", "."))
@@ -277,24 +332,27 @@ def how_to_apply_fact(reader: FactReader) -> Fact | None:
             start, end = body[0].start, body[-1].end
             return reader.fact("how_to_apply", reader.text[start:end].strip(), start, end)
     for s in reader.sentences_matching(_HOW_SENTENCE):
-        i = reader.block_index_at(s.start)
-        block = reader.blocks[i] if i is not None else None
-        start, end = (block.start, block.end) if block and len(block.text) <= 400 else (s.start, s.end)
+        k = reader.block_index_at(s.start)
+        block = reader.blocks[k] if k is not None else None
+        short = block is not None and len(block.text) <= MAX_HOW_BLOCK_CHARS
+        start, end = (block.start, block.end) if block and short else (s.start, s.end)
         return reader.fact("how_to_apply", reader.text[start:end].strip(), start, end)
     return None
 
 
 def priority_facts(reader: FactReader) -> list[Fact]:
     """Sentences on what is prioritised, the strongest ("Särskilt prioriterade ...") first."""
-    strong = [s for s in reader.sentences if _PRIORITY_STRONG.search(s.text)]
-    weak = [s for s in reader.sentences if _PRIORITY.search(s.text) and s not in strong]
+    # a heading ("Prioriterade områden") announces priorities but states none
+    stated = [s for s in reader.sentences if s.text.endswith((".", ":", "!"))]
+    strong = [s for s in stated if _PRIORITY_STRONG.search(s.text)]
+    weak = [s for s in stated if _PRIORITY.search(s.text) and s not in strong]
     facts = []
     for s in (strong + weak)[:MAX_PRIORITY_FACTS]:
         end = s.end
         if s.text.endswith(":"):  # a lead-in: the priorities are the blocks that follow
             i = reader.block_index_at(s.start)
             for b in reader.body_after(i, max_blocks=6) if i is not None else []:
-                if len(b.text.split()) > 40:
+                if not (_ENUMERATED.match(b.text) or len(b.text.split()) <= MAX_ITEM_WORDS):
                     break
                 end = b.end
         facts.append(reader.fact("priorities", reader.text[s.start : end].strip(), s.start, end))

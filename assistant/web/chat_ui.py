@@ -1,0 +1,242 @@
+"""The public chat at ``/`` (Gradio): Swedish first with an English switch, streamed answers,
+their sources beside them, example questions and thumbs up/down with an optional comment.
+
+A thin adapter over the engine. Gradio renders chat messages as Markdown (and Markdown may
+carry HTML), so every text from a person or a document goes through :func:`md_text` first, and
+the sources panel is built from escaped HTML only (:mod:`assistant.web.sources`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from html import escape
+from typing import Any
+
+import gradio as gr
+
+from ..answer import Answer
+from ..conversation import MAX_TURNS, Turn
+from .context import WebContext
+from .sources import document_link, sources_html, where
+from .ui_text import STATIC_DIR, doc_type_label, language, strings, text
+
+logger = logging.getLogger(__name__)
+
+FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial",
+         "sans-serif"]
+MONO = ["ui-monospace", "SFMono-Regular", "Consolas", "monospace"]
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+
+# Runs while the page is parsed: the document language before anything is read out.
+HEAD = """<script>
+document.documentElement.lang =
+  new URLSearchParams(location.search).get("lang") === "en" ? "en" : "sv";
+</script>"""
+
+# After Gradio has mounted: announce finished answers politely to screen readers.
+ON_LOAD_JS = """() => {
+  const live = document.getElementById("chat-live");
+  if (live) { live.setAttribute("role", "status"); live.setAttribute("aria-live", "polite"); }
+}"""
+
+SET_LANG_JS = "(lang, records) => { document.documentElement.lang = lang; return [lang, records]; }"
+
+
+def md_text(value: str) -> str:
+    """Plain text made inert for Gradio's Markdown: HTML escaped, Markdown syntax quoted
+    (list dashes and line breaks are kept, as the answers use them)."""
+    return _MD_SPECIAL.sub(r"\\\1", escape(value, quote=False))
+
+
+def theme() -> gr.themes.Base:
+    """System fonts only (nothing fetched from a font CDN), colours with enough contrast."""
+    return gr.themes.Default(
+        primary_hue=gr.themes.colors.blue, neutral_hue=gr.themes.colors.slate,
+        font=FONTS, font_mono=MONO,
+    ).set(
+        button_primary_background_fill="#0b4f8a",
+        button_primary_background_fill_hover="#083c69",
+        button_primary_text_color="#ffffff",
+        button_primary_border_color="#0b4f8a",
+        body_text_color_subdued="#4a5360",
+        block_label_text_color="#1b1f24",
+        block_title_text_color="#1b1f24",
+        input_placeholder_color="#5d6673",
+    )
+
+
+def answer_markdown(answer: Answer, lang: str) -> str:
+    """An answer in the chat: its text, then one line per source with a link to the place."""
+    body = md_text(answer.answer)
+    if not answer.citations:
+        return body
+    lines = [f"\n\n**{md_text(text(lang, 'sources_heading'))}**\n"]
+    for c in answer.citations:
+        meta = " · ".join(x for x in (doc_type_label(c.doc_type, lang), where(c, lang)) if x)
+        lines.append(f"- \\[{c.n}\\] [{md_text(c.title)}]({document_link(c)}) — {md_text(meta)}")
+    return body + "\n".join(lines)
+
+
+def sources_panel(answer: Answer | None, lang: str) -> str:
+    """The panel beside the chat: the latest answer's sources with their quoted passages."""
+    head = f'<h2 class="panel-h">{escape(text(lang, "sources_latest"))}</h2>'
+    if answer is None:
+        return head + f'<p class="panel-empty">{escape(text(lang, "no_sources"))}</p>'
+    note = ""
+    if answer.refused:
+        note = (f'<div class="refusal"><p><strong>{escape(text(lang, "refusal_note"))}</strong>'
+                f"</p><p>{escape(answer.answer)}</p></div>")
+    return head + note + sources_html(answer.citations, lang)
+
+
+def _history_turns(records: list[dict[str, Any]]) -> list[Turn]:
+    """The conversation so far as the engine sees it (raw texts, not the escaped display)."""
+    turns: list[Turn] = []
+    for r in records:
+        turns += [Turn("user", r["question"]), Turn("assistant", r["answer"])]
+    return turns[-MAX_TURNS:]
+
+
+def build_chat_ui(ctx: WebContext) -> gr.Blocks:
+    """The Gradio app (mounted at ``/`` by :func:`assistant.web.app.create_app`)."""
+    engine = ctx.engine
+    sv = strings("sv")
+
+    def respond(question: str, history: list[dict[str, Any]], records: list[dict[str, Any]],
+                lang: str) -> Iterator[tuple[Any, ...]]:
+        question = question or ""
+        if not question.strip():
+            yield (gr.update(), history, records, gr.update(), "",
+                   text(lang, "question_placeholder"))
+            return
+        history = [*history, {"role": "user", "content": md_text(question)},
+                   {"role": "assistant", "content": md_text(text(lang, "thinking"))}]
+        yield "", history, records, gr.update(), text(lang, "thinking"), ""
+        answer: Answer | None = None
+        streamed = ""
+        try:
+            for item in engine.stream(question, _history_turns(records)):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    streamed += item
+                    history[-1] = {"role": "assistant", "content": md_text(streamed)}
+                    yield "", history, records, gr.update(), gr.update(), gr.update()
+        except Exception:
+            logger.exception("answering failed")
+        if answer is None:
+            history[-1] = {"role": "assistant", "content": md_text(text(lang, "error"))}
+            records = [*records, {"question": question, "answer": "", "answer_obj": None}]
+            yield "", history, records, gr.update(), text(lang, "error"), ""
+            return
+        history[-1] = {"role": "assistant", "content": answer_markdown(answer, lang)}
+        records = [*records, {"question": question, "answer": answer.answer,
+                              "answer_obj": answer}]
+        yield ("", history, records, sources_panel(answer, lang), escape(answer.answer), "")
+
+    def on_like(records: list[dict[str, Any]], lang: str, data: gr.LikeData) -> tuple[str, Any]:
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        i = index // 2
+        if not 0 <= i < len(records) or data.liked not in (True, False):
+            return "", None
+        record = records[i]
+        rating = "up" if data.liked is True else "down"
+        ref = ctx.feedback.add(record["question"], record["answer"], rating, channel="chat")
+        return text(lang, "feedback_thanks"), ref
+
+    def on_comment(comment: str, ref: str | None, lang: str) -> tuple[str, Any]:
+        if not ref:
+            return text(lang, "comment_needs_rating"), gr.update()
+        if comment and comment.strip():
+            ctx.feedback.update(ref, comment=comment)
+        return text(lang, "comment_thanks"), ""
+
+    def labels(lang: str, records: list[dict[str, Any]]) -> tuple[Any, ...]:
+        s = strings(lang)
+        latest = records[-1].get("answer_obj") if records else None
+        return (
+            lang,
+            f'<h1 class="app-title">{escape(s["title"])}</h1>',
+            f'<p class="intro">{escape(s["intro"])}</p>',
+            gr.update(label=s["chat_label"]),
+            gr.update(label=s["question_label"], placeholder=s["question_placeholder"]),
+            gr.update(value=s["send"]),
+            gr.update(value=s["clear"]),
+            f'<h2 class="small-h">{escape(s["examples_heading"])}</h2>',
+            *(gr.update(value=q) for q in s["examples"]),
+            sources_panel(latest, lang),
+            f'<h2 class="small-h">{escape(s["feedback_heading"])}</h2>'
+            f'<p class="hint">{escape(s["feedback_hint"])}</p>',
+            gr.update(label=s["comment_label"]),
+            gr.update(value=s["send_comment"]),
+            gr.update(label=s["language_label"]),
+        )
+
+    def on_load(request: gr.Request) -> tuple[Any, ...]:
+        lang = language(request.query_params.get("lang") if request else None)
+        return (*labels(lang, [])[:-1], gr.update(label=text(lang, "language_label"), value=lang))
+
+    with gr.Blocks(title=sv["title"], analytics_enabled=False) as demo:
+        lang = gr.State("sv")
+        records = gr.State([])
+        feedback_ref = gr.State(None)
+        with gr.Row(elem_classes="topbar", equal_height=True):
+            title = gr.HTML(f'<h1 class="app-title">{escape(sv["title"])}</h1>')
+            lang_radio = gr.Radio(choices=[("Svenska", "sv"), ("English", "en")], value="sv",
+                                  label=sv["language_label"], elem_id="lang-switch",
+                                  scale=0, min_width=220)
+        intro = gr.HTML(f'<p class="intro">{escape(sv["intro"])}</p>')
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label=sv["chat_label"], elem_id="chat", height=460,
+                                     latex_delimiters=[], sanitize_html=True,
+                                     feedback_options=("Like", "Dislike"), buttons=["copy"],
+                                     group_consecutive_messages=False)
+                question = gr.Textbox(label=sv["question_label"], elem_id="question",
+                                      placeholder=sv["question_placeholder"], lines=2,
+                                      max_lines=6, max_length=ctx.settings.answer.max_question_chars,
+                                      autofocus=False)
+                hint = gr.Markdown("", elem_id="question-hint")
+                with gr.Row():
+                    send = gr.Button(sv["send"], variant="primary", elem_id="send")
+                    clear = gr.Button(sv["clear"], variant="secondary", elem_id="clear")
+                examples_h = gr.HTML(f'<h2 class="small-h">{escape(sv["examples_heading"])}</h2>')
+                with gr.Row(elem_classes="examples"):
+                    example_buttons = [gr.Button(q, size="sm", variant="secondary",
+                                                 elem_classes="example")
+                                       for q in sv["examples"]]
+            with gr.Column(scale=2, elem_id="sources-column"):
+                sources = gr.HTML(sources_panel(None, "sv"), elem_id="sources")
+                feedback_h = gr.HTML(f'<h2 class="small-h">{escape(sv["feedback_heading"])}</h2>'
+                                     f'<p class="hint">{escape(sv["feedback_hint"])}</p>')
+                comment = gr.Textbox(label=sv["comment_label"], lines=2, max_length=1000,
+                                     elem_id="comment")
+                comment_btn = gr.Button(sv["send_comment"], size="sm", elem_id="send-comment")
+                feedback_status = gr.Markdown("", elem_id="feedback-status")
+        live = gr.HTML("", elem_id="chat-live", elem_classes="sr-only")
+
+        outputs = [question, chatbot, records, sources, live, hint]
+        for trigger in (question.submit, send.click):
+            trigger(respond, [question, chatbot, records, lang], outputs,
+                    api_visibility="private")
+        for b in example_buttons:
+            b.click(respond, [b, chatbot, records, lang], outputs, api_visibility="private")
+        clear.click(lambda lg: ([], [], sources_panel(None, lg), "", None),
+                    [lang], [chatbot, records, sources, feedback_status, feedback_ref],
+                    api_visibility="private")
+        chatbot.like(on_like, [records, lang], [feedback_status, feedback_ref],
+                     api_visibility="private")
+        comment_btn.click(on_comment, [comment, feedback_ref, lang], [feedback_status, comment],
+                          api_visibility="private")
+        label_outputs = [lang, title, intro, chatbot, question, send, clear, examples_h,
+                         *example_buttons, sources, feedback_h, comment, comment_btn, lang_radio]
+        lang_radio.change(labels, [lang_radio, records], label_outputs, js=SET_LANG_JS,
+                          api_visibility="private")
+        demo.load(on_load, None, label_outputs, js=ON_LOAD_JS,
+                  api_visibility="private")
+    return demo
+
+
+CSS_PATH = STATIC_DIR / "chat.css"

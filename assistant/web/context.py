@@ -1,0 +1,29 @@
+"""What every part of the web app shares: settings, the engine, the feedback store."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+
+from ..engine import Engine
+from ..settings import Settings
+from .feedback import FeedbackStore, RecentAnswers
+
+
+@dataclass
+class WebContext:
+    """Built once by :func:`assistant.web.app.create_app` and handed to each part."""
+
+    settings: Settings
+    engine: Engine
+    feedback: FeedbackStore
+    recent: RecentAnswers = field(default_factory=RecentAnswers)
+
+    def engine_lock(self) -> AbstractContextManager[object]:
+        """The engine's own lock, for direct use of its search outside ``ask``.
+
+        The embedding model is not safe for concurrent calls; ``Engine.ask`` serialises on this
+        lock and so must anything else that searches.
+        """
+        lock = getattr(self.engine, "_lock", None)
+        return lock if lock is not None else nullcontext()

@@ -1,0 +1,344 @@
+"""``/staff``: passage search with filters and the lessons, obstacles and tips of final reports.
+
+Closed unless ``settings.web.staff_password`` is set; behind a login with a signed, HttpOnly,
+SameSite=Strict session cookie limited to ``/staff``. Nothing here is linked from, or reachable
+through, the public chat, the widget or the JSON API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ingest.document import DOC_TYPES, DocumentInfo, Section
+from ingest.structure import sections
+
+from ..retrieval import Filters, Passage
+from ..settings import WebSettings
+from .context import WebContext
+from .html_page import STRICT_CSP, page, paragraphs
+from .sources import section_anchor
+from .ui_text import doc_type_label
+
+COOKIE = "staff_session"
+SESSION_SECONDS = 8 * 3600
+RESULTS = 20
+SECTION_KINDS = {
+    "lessons_section": "Lärdomar",
+    "obstacles_section": "Hinder",
+    "tips_section": "Tips",
+}
+_HEADERS = {"Content-Security-Policy": STRICT_CSP.replace("frame-ancestors 'self'",
+                                                          "frame-ancestors 'none'"),
+            "X-Frame-Options": "DENY", "Cache-Control": "no-store",
+            "Referrer-Policy": "same-origin"}
+
+
+class StaffSessions:
+    """Signs and checks session cookies with a key that lives as long as the process."""
+
+    def __init__(self, web: WebSettings, key: bytes | None = None) -> None:
+        self.user = web.staff_user
+        self.password = web.staff_password.get_secret_value() if web.staff_password else None
+        self._key = key or secrets.token_bytes(32)
+
+    @property
+    def open(self) -> bool:
+        """True when a password is configured."""
+        return bool(self.password)
+
+    def check_login(self, user: str, password: str) -> bool:
+        """Constant-time comparison with the configured credentials."""
+        if not self.password:
+            return False
+        ok_user = hmac.compare_digest(user.encode(), self.user.encode())
+        ok_pass = hmac.compare_digest(password.encode(), self.password.encode())
+        return ok_user and ok_pass
+
+    def issue(self, now: float | None = None) -> str:
+        """A signed cookie value for the staff user."""
+        body = json.dumps({"u": self.user, "exp": int((now or time.time()) + SESSION_SECONDS)})
+        payload = base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+        return f"{payload}.{self._sign(payload)}"
+
+    def valid(self, cookie: str | None, now: float | None = None) -> bool:
+        """True for an unexpired cookie this process signed."""
+        if not cookie or not self.open or "." not in cookie:
+            return False
+        payload, sig = cookie.rsplit(".", 1)
+        if not hmac.compare_digest(sig, self._sign(payload)):
+            return False
+        try:
+            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except ValueError:
+            return False
+        return data.get("u") == self.user and float(data.get("exp", 0)) > (now or time.time())
+
+    def _sign(self, payload: str) -> str:
+        return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class SearchForm:
+    """The staff search and its filters, as given in the query string."""
+
+    q: str = ""
+    doc_type: str = ""
+    region: str = ""
+    year: str = ""
+    doc_id: str = ""
+
+    def filters(self) -> Filters:
+        """The retrieval filters the form asks for."""
+        return Filters(
+            doc_types=(self.doc_type,) if self.doc_type else (),
+            regions=(self.region,) if self.region else (),
+            years=(int(self.year),) if self.year.isdigit() else (),
+            doc_ids=(self.doc_id,) if self.doc_id else (),
+        )
+
+
+def _html(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(page(f"{title} – personalvy", body, "sv"), status_code=status,
+                        headers=_HEADERS)
+
+
+def _nav(active: str) -> str:
+    links = [("/staff", "Sök i dokumenten"), ("/staff/lessons", "Lärdomar, hinder och tips")]
+    items = "".join(
+        f'<a href="{href}"{" aria-current=page" if href == active else ""}>{label}</a>'
+        for href, label in links)
+    return (f'<header><nav class="staff-nav" aria-label="Personalvy">{items}'
+            '<form method="post" action="/staff/logout"><button class="link" type="submit">'
+            "Logga ut</button></form></nav></header>")
+
+
+def login_page(message: str = "", status: int = 200) -> HTMLResponse:
+    """The login form, with an optional error."""
+    error = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
+    body = (
+        '<main><h1>Personalvy: logga in</h1>'
+        f"{error}"
+        '<form class="login" method="post" action="/staff/login">'
+        '<div><label for="user">Användarnamn</label>'
+        '<input id="user" name="user" type="text" autocomplete="username" required></div>'
+        '<div><label for="password">Lösenord</label>'
+        '<input id="password" name="password" type="password" autocomplete="current-password"'
+        " required></div>"
+        '<button type="submit">Logga in</button></form></main>'
+    )
+    return _html("Logga in", body, status)
+
+
+def closed_page() -> HTMLResponse:
+    """Without a configured password nobody gets in."""
+    body = ('<main><h1>Personalvyn är stängd</h1><p class="notice">Inget lösenord för '
+            "personalvyn är inställt. Administratören sätter "
+            "<code>ASSISTANT_WEB__STAFF_PASSWORD</code> (och vid behov "
+            "<code>ASSISTANT_WEB__STAFF_USER</code>) och startar om tjänsten.</p></main>")
+    return _html("Stängd", body, 403)
+
+
+def _select(name: str, label: str, options: list[tuple[str, str]], chosen: str) -> str:
+    opts = ['<option value="">Alla</option>'] + [
+        f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>{escape(t)}</option>'
+        for v, t in options]
+    return (f'<div><label for="{name}">{label}</label>'
+            f'<select id="{name}" name="{name}">{"".join(opts)}</select></div>')
+
+
+def search_form(form: SearchForm, docs: dict[str, DocumentInfo]) -> str:
+    """The search box and its four filters."""
+    types = sorted({i.doc_type for i in docs.values()}, key=DOC_TYPES.index)
+    regions = sorted({i.region for i in docs.values() if i.region})
+    years = sorted({i.year for i in docs.values() if i.year}, reverse=True)
+    return (
+        '<form class="filters" method="get" action="/staff" role="search">'
+        '<div class="wide"><label for="q">Sökord</label>'
+        f'<input id="q" name="q" type="search" value="{escape(form.q)}" maxlength="500"></div>'
+        + _select("doc_type", "Dokumenttyp", [(t, doc_type_label(t, "sv")) for t in types],
+                  form.doc_type)
+        + _select("region", "Region", [(r, r) for r in regions], form.region)
+        + _select("year", "År", [(str(y), str(y)) for y in years], form.year)
+        + _select("doc_id", "Dokument", sorted(((d, i.title) for d, i in docs.items()),
+                                               key=lambda x: x[1]), form.doc_id)
+        + '<div><button type="submit">Sök</button></div></form>'
+    )
+
+
+def _where(p: Passage) -> tuple[str, str]:
+    """(text, link) of where a passage stands."""
+    c = p.chunk
+    if c.page_start:
+        return f"sida {c.page_start}", f"/documents/{c.doc_id}#page={c.page_start}"
+    if c.section:
+        return f"avsnitt ”{c.section}”", f"/documents/{c.doc_id}#{section_anchor(c.section)}"
+    return "", f"/documents/{c.doc_id}"
+
+
+def results_html(passages: list[Passage]) -> str:
+    """Search hits: document, type, region, year, place, passage, link."""
+    if not passages:
+        return '<p role="status">Inga träffar.</p>'
+    out = [f'<h2 id="results-h">Träffar ({len(passages)})</h2>'
+           '<ol class="results" aria-labelledby="results-h">']
+    for p in passages:
+        where, link = _where(p)
+        meta = " · ".join(x for x in (doc_type_label(p.info.doc_type, "sv"), p.info.region or "",
+                                      str(p.info.year or ""), where) if x)
+        out.append(f'<li class="result"><h3>{escape(p.info.title)}</h3>'
+                   f'<p class="meta">{escape(meta)}</p>'
+                   f'<div class="passage">{escape(p.chunk.text)}</div>'
+                   f'<p><a href="{escape(link)}">Öppna dokumentet här</a></p></li>')
+    out.append("</ol>")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A lessons/obstacles/tips section of one final report, with its text."""
+
+    doc_id: str
+    kind: str
+    label: str
+    text: str
+
+
+def report_sections(ctx: WebContext, kind: str = "", doc_id: str = "") -> list[ReportSection]:
+    """The sections the fact extractor marked as lessons, obstacles or tips, in reading order;
+    each with the whole text of the section and its subsections."""
+    registry = ctx.engine.index.registry
+    out = []
+    for record in registry.documents():
+        if record.info.doc_type != "report" or (doc_id and record.doc_id != doc_id):
+            continue
+        facts = [f for f in registry.facts(doc_id=record.doc_id)
+                 if f.name in SECTION_KINDS and (not kind or f.name == kind)]
+        if not facts:
+            continue
+        text, _, _ = registry.document_text(record.doc_id)
+        secs = sections(text)
+        for f in facts:
+            label = f.section or str(f.value)
+            out.append(ReportSection(record.doc_id, f.name, label,
+                                     _section_text(text, secs, label) or f.quote))
+    return out
+
+
+def _section_text(text: str, secs: list[Section], label: str) -> str:
+    spans = [s for s in secs if s.label() == label
+             or (s.label() or "").startswith(label + " › ")]
+    return "\n\n".join(text[s.start:s.end].strip() for s in spans)
+
+
+def lessons_html(ctx: WebContext, items: list[ReportSection], kind: str, doc_id: str) -> str:
+    """The lessons page: filters, then per report its sections by kind."""
+    docs = ctx.engine.search.documents()
+    reports = sorted(((d, i.title) for d, i in docs.items() if i.doc_type == "report"),
+                     key=lambda x: x[1])
+    form = ('<form class="filters" method="get" action="/staff/lessons">'
+            + _select("kind", "Visa", list(SECTION_KINDS.items()), kind)
+            + _select("doc_id", "Slutrapport", reports, doc_id)
+            + '<div><button type="submit">Visa</button></div></form>')
+    if not items:
+        return form + '<p role="status">Inga avsnitt om lärdomar, hinder eller tips hittades.</p>'
+    out = [form]
+    for d in dict.fromkeys(i.doc_id for i in items):
+        info = docs.get(d)
+        title = info.title if info else d
+        meta = " · ".join(x for x in ((info.region or "") if info else "",
+                                      str(info.year or "") if info else "") if x)
+        out.append(f'<section class="report" aria-label="{escape(title)}">'
+                   f"<h2>{escape(title)}</h2><p class=\"meta\">{escape(meta)}</p>")
+        for k, name in SECTION_KINDS.items():
+            parts = [i for i in items if i.doc_id == d and i.kind == k]
+            if not parts:
+                continue
+            out.append(f"<h3>{name}</h3>")
+            for part in parts:
+                link = f"/documents/{d}#{section_anchor(part.label)}"
+                out.append(f'<article class="result"><h4>{escape(part.label)}</h4>'
+                           f"{paragraphs(part.text)}"
+                           f'<p><a href="{escape(link)}">Öppna i dokumentet</a></p></article>')
+        out.append("</section>")
+    return "".join(out)
+
+
+def staff_router(ctx: WebContext) -> APIRouter:
+    """The staff pages (kept out of the OpenAPI document)."""
+    router = APIRouter(prefix="/staff", include_in_schema=False)
+    sessions = StaffSessions(ctx.settings.web)
+
+    def signed_in(request: Request) -> bool:
+        return sessions.valid(request.cookies.get(COOKIE))
+
+    def search(form: SearchForm) -> list[Passage]:
+        with ctx.engine_lock():
+            return ctx.engine.search.search(form.q, form.filters(), RESULTS)
+
+    @router.get("", response_class=HTMLResponse)
+    async def home(request: Request, q: Annotated[str, Query(max_length=500)] = "",
+                   doc_type: str = "", region: str = "", year: str = "",
+                   doc_id: str = "") -> HTMLResponse:
+        """Search passages with filters."""
+        if not sessions.open:
+            return closed_page()
+        if not signed_in(request):
+            return login_page()
+        form = SearchForm(q.strip(), doc_type, region, year, doc_id)
+        docs = ctx.engine.search.documents()
+        body = [_nav("/staff"), "<main><h1>Sök i dokumenten</h1>", search_form(form, docs)]
+        if form.q:
+            passages = await run_in_threadpool(search, form)
+            body.append(results_html(passages))
+        body.append("</main>")
+        return _html("Sök", "".join(body))
+
+    @router.get("/lessons", response_class=HTMLResponse, response_model=None)
+    async def lessons(request: Request, kind: str = "", doc_id: str = "") -> Response:
+        """Lessons, obstacles and tips of the final reports."""
+        if not sessions.open:
+            return closed_page()
+        if not signed_in(request):
+            return RedirectResponse("/staff", status_code=303)
+        kind = kind if kind in SECTION_KINDS else ""
+        items = await run_in_threadpool(report_sections, ctx, kind, doc_id)
+        body = (_nav("/staff/lessons") + "<main><h1>Lärdomar, hinder och tips</h1>"
+                + lessons_html(ctx, items, kind, doc_id) + "</main>")
+        return _html("Lärdomar", body)
+
+    @router.post("/login", response_model=None)
+    async def login(request: Request, user: Annotated[str, Form(max_length=200)] = "",
+                    password: Annotated[str, Form(max_length=200)] = "") -> Response:
+        """Check the credentials and start a session."""
+        if not sessions.open:
+            return closed_page()
+        if not sessions.check_login(user, password):
+            await asyncio.sleep(0.5)  # slows down guessing
+            return login_page("Fel användarnamn eller lösenord.", status=401)
+        response = RedirectResponse("/staff", status_code=303)
+        response.set_cookie(COOKIE, sessions.issue(), max_age=SESSION_SECONDS, path="/staff",
+                            httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+        return response
+
+    @router.post("/logout")
+    async def logout() -> RedirectResponse:
+        """End the session."""
+        response = RedirectResponse("/staff", status_code=303)
+        response.delete_cookie(COOKIE, path="/staff", httponly=True, samesite="strict")
+        return response
+
+    return router
