@@ -6,7 +6,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from ingest.document import CleanDocument, DocumentInfo
+from ingest.document import Chunk, CleanDocument, DocumentInfo
 from ingest.structure import section_at, sections
 
 from .answer import Citation
@@ -141,3 +141,12 @@ class CitationBuilder:
 def source_url(doc_id: str, page: int | None) -> str:
     """Where the web app serves the original document, opened at the page."""
     return f"/documents/{doc_id}" + (f"#page={page}" if page else "")
+
+
+def chunk_citation(chunk: Chunk, info: DocumentInfo) -> Citation:
+    """A whole retrieved chunk as a citation (numbered later)."""
+    return Citation(
+        n=0, doc_id=chunk.doc_id, title=info.title, doc_type=info.doc_type,
+        page=chunk.page_start, section=chunk.section, text=chunk.text,
+        source=source_url(chunk.doc_id, chunk.page_start),
+    )

@@ -14,19 +14,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from langchain_core.language_models import BaseChatModel
+
 from ingest.document import DocumentInfo, Fact
 
 from .answer import Answer
-from .citations import DocumentTexts
+from .chat_models import get_chat_model
+from .citations import DocumentTexts, chunk_citation
 from .conversation import Turn, looks_like_follow_up, previous_questions
 from .errors import QuestionError
 from .extractive import CALL_KINDS, Evidence, ExtractiveAnswerer, contact_line
 from .guard import check_question, is_injection
 from .index import Index, open_index
+from .llm_answer import GroundedLLMAnswerer, excerpts_from
 from .prompts import render
 from .question import Question, understand
 from .retrieval import Filters, HybridSearch, Passage
 from .settings import Settings
+from .swedish_text import to_swedish_terms, words
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +40,10 @@ logger = logging.getLogger(__name__)
 MIN_VECTOR = 0.80
 WEAK_VECTOR = 0.86
 MIN_SENTENCE = 0.2
+MIN_VECTOR_EN = 0.75
+# Words every programme document uses: they show no question is on topic.
+GENERIC_STEMS = ("sök", "ansök", "stöd", "projek", "finansi", "bidrag", "pengar", "medel",
+                 "region", "kan", "få")
 
 
 @dataclass
@@ -50,7 +59,8 @@ class Resolution:
 class Engine:
     """Answers questions with citations from one index."""
 
-    def __init__(self, settings: Settings, index: Index, chat_model: object | None = None) -> None:
+    def __init__(self, settings: Settings, index: Index,
+                 chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings
         self.index = index
         self.search = HybridSearch(index)
@@ -75,30 +85,53 @@ class Engine:
     def ask(self, question: object, history: list[Turn] | None = None,
             filters: Filters | None = None) -> Answer:
         """Answer one question; bad input gives a refused answer carrying an ``error``."""
-        history = history or []
+        final: Answer | None = None
+        for item in self.stream(question, history, filters):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(self, question: object, history: list[Turn] | None = None,
+               filters: Filters | None = None) -> Iterator[str | Answer]:
+        """Text pieces of the answer as they are ready, then the final Answer."""
+        answer, q, passages = self._extractive(question, history or [], filters)
+        if self.chat_model is None or q is None or answer.refused:
+            yield from re.findall(r"\S+\s*", answer.answer)
+            yield answer
+            return
+        others = [chunk_citation(p.chunk, p.info) for p in passages]
+        excerpts = excerpts_from(answer.citations, others)
+        facts = self._facts_text({c.doc_id for c in answer.citations})
+        yield from GroundedLLMAnswerer(self.chat_model).stream(q, excerpts, facts, answer)
+
+    def _extractive(self, question: object, history: list[Turn], filters: Filters | None
+                    ) -> tuple[Answer, Question | None, list[Passage]]:
         try:
             text = check_question(question, self.settings.answer.max_question_chars)
         except QuestionError as exc:
             lang = _lang_of(question)
-            return Answer(answer=render(lang, "refusal", "invalid", message=str(exc)),
-                          refused=True, language=lang, kind="invalid", error=str(exc))
+            return (Answer(answer=render(lang, "refusal", "invalid", message=str(exc)),
+                           refused=True, language=lang, kind="invalid", error=str(exc)), None, [])
         q = understand(text)
         if is_injection(text):
-            return Answer(answer=render(q.language, "refusal", "injection"), refused=True,
-                          language=q.language, kind="injection")
+            return (Answer(answer=render(q.language, "refusal", "injection"), refused=True,
+                           language=q.language, kind="injection"), None, [])
         if not self._infos:
-            return Answer(answer=render(q.language, "refusal", "no_documents"), refused=True,
-                          language=q.language, kind=q.kind)
+            return (Answer(answer=render(q.language, "refusal", "no_documents"), refused=True,
+                           language=q.language, kind=q.kind), None, [])
         with self._lock:
             res = self.resolve(q, history)
             passages = self.search.search(res.search_text, filters, self.settings.retrieval.top_k)
-            return self._compose(res, passages)
+            return self._compose(res, passages), res.question, passages
 
-    def stream(self, question: object, history: list[Turn] | None = None) -> Iterator[str | Answer]:
-        """Text pieces of the answer as they are ready, then the final Answer."""
-        answer = self.ask(question, history)
-        yield from re.findall(r"\S+\s*", answer.answer)
-        yield answer
+    def _facts_text(self, doc_ids: set[str]) -> str:
+        lines = []
+        for d in sorted(doc_ids):
+            for f in self._facts.get(d, [])[:25]:
+                if not f.name.endswith("_section"):
+                    lines.append(f"{self._infos[d].title} — {f.name}: {f.value}")
+        return "\n".join(lines)
 
     # -- steps --------------------------------------------------------------------------------
     def resolve(self, q: Question, history: list[Turn]) -> Resolution:
@@ -129,9 +162,16 @@ class Engine:
         if not passages:
             return self._refuse(q, passages)
         best_vec = max(p.vector_score for p in passages)
-        coverage, unknown = self._coverage(q)
+        coverage, unknown, topical = self._coverage(q)
         anchored = bool(res.named or res.focus)
-        if best_vec < MIN_VECTOR or (unknown and best_vec < WEAK_VECTOR and not anchored):
+        if q.language == "sv":
+            off_topic = best_vec < MIN_VECTOR or (unknown and best_vec < WEAK_VECTOR and not anchored)
+        else:
+            # English questions meet Swedish passages: similarities run lower, so the domain
+            # glossary has to find at least one topical Swedish term as well
+            off_topic = best_vec < MIN_VECTOR_EN or (
+                not topical and best_vec < MIN_VECTOR and not anchored)
+        if off_topic:
             return self._refuse(q, passages)
         evidence = Evidence()
         answerer = ExtractiveAnswerer(
@@ -160,20 +200,30 @@ class Engine:
         return Answer(answer=text, refused=True, language=q.language, kind=q.kind)
 
     # -- evidence -----------------------------------------------------------------------------
-    def _coverage(self, q: Question) -> tuple[float, list[str]]:
-        """Share of the question's terms the corpus knows, and the long Swedish ones it does
-        not (English words are expected to be missing from Swedish documents)."""
+    def _coverage(self, q: Question) -> tuple[float, list[str], list[str]]:
+        """Share of the question's terms the corpus knows; the long Swedish ones it does not
+        know; and, for English questions, the topical Swedish glossary terms it does know."""
         kw = self.index.keyword
         terms = kw.analyze_query(q.text)
-        if q.identity:
-            own = set(kw.analyze_query(q.identity))
-            terms = [t for t in terms if t not in own]
+        own = set(kw.analyze_query(q.identity)) if q.identity else set()
+        terms = [t for t in terms if t not in own]
         if not terms:
-            return 0.0, []
+            return 0.0, [], []
         known = [t for t in terms if kw.document_frequency(t) > 0]
-        unknown = [t for t in terms if kw.document_frequency(t) == 0 and len(t) >= 6
-                   and not t.isdigit()] if q.language == "sv" else []
-        return len(known) / len(terms), unknown
+        unknown = []
+        if q.language == "sv":
+            # a word is unknown when neither it nor any of its compound parts occurs
+            for word in words(q.text):
+                wterms = [t for t in kw.analyze_query(word) if t not in own]
+                if wterms and len(wterms[0]) >= 6 and not wterms[0].isdigit() \
+                        and not any(kw.document_frequency(t) for t in wterms):
+                    unknown.append(wterms[0])
+        topical = []
+        if q.language == "en":
+            glossary = kw.analyze_query(" ".join(to_swedish_terms(q.text)))
+            topical = [t for t in glossary if kw.document_frequency(t) > 0
+                       and not any(t.startswith(g) for g in GENERIC_STEMS)]
+        return len(known) / len(terms), unknown, topical
 
     def _doc_names(self, doc_id: str) -> list[str]:
         info = self._infos[doc_id]
@@ -196,16 +246,23 @@ class Engine:
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
-def open_engine(settings: Settings, index: Index | None = None) -> Engine:
+def open_engine(settings: Settings, index: Index | None = None,
+                chat_model: BaseChatModel | None = None) -> Engine:
     """An engine over the settings' data dir; an empty index is first filled with the shipped
     corpus, so that the product answers on its embedded defaults."""
     index = index or open_index(settings)
-    if not index.registry.documents(status=None) and DEFAULT_CORPUS.is_dir():
+    if not index.current_documents():
         from ingest.pipeline import Ingestor
 
-        logger.warning("index in %s is empty: ingesting the shipped corpus", settings.data_dir)
-        Ingestor(settings, index).run([DEFAULT_CORPUS])
-    return Engine(settings, index)
+        stale = [Path(d.path) for d in index.stale_documents() if Path(d.path).exists()]
+        if stale:
+            # documents indexed under other embedding/chunking settings: index them anew
+            logger.warning("re-indexing %d documents for the current settings", len(stale))
+            Ingestor(settings, index).run(stale)
+        elif not index.registry.documents(status=None) and DEFAULT_CORPUS.is_dir():
+            logger.warning("index in %s is empty: ingesting the shipped corpus", settings.data_dir)
+            Ingestor(settings, index).run([DEFAULT_CORPUS])
+    return Engine(settings, index, chat_model or get_chat_model(settings.llm))
 
 
 def _lang_of(question: object) -> str:

@@ -128,8 +128,10 @@ class ExtractiveAnswerer:
         named_types = {self.infos[d].doc_type for d in named if d in self.infos}
         if kind in CALL_KINDS and "decision" in named_types and "call" not in named_types:
             kind = "decision"
-        if kind == "report" and "decision" in named_types and "report" not in named_types:
+        if kind in ("report", "other") and "decision" in named_types and "report" not in named_types:
             kind = "decision"
+        elif kind == "other" and "report" in named_types:
+            kind = "report"
         if kind in CALL_KINDS:
             text = self._call_answer(q, kind, ranked, cites)
         elif kind == "decision":

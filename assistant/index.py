@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 from .embeddings import get_embeddings
 from .errors import StoreError
 from .keyword_index import KeywordIndex
-from .registry import Registry
+from .registry import DocumentRecord, Registry
 from .settings import Settings
 from .vector_store import PassageVectors, get_collection
 
@@ -37,9 +37,19 @@ class Index:
         """Where the keyword index for the current index key is persisted."""
         return self.settings.data_dir / f"keyword-{self.settings.index_key()}"
 
+    def current_documents(self) -> list[DocumentRecord]:
+        """Indexed documents whose vectors are in the current collection (same index key)."""
+        key = self.settings.index_key()
+        return [d for d in self.registry.documents() if d.index_key == key]
+
+    def stale_documents(self) -> list[DocumentRecord]:
+        """Indexed documents written with other embedding or chunking settings."""
+        key = self.settings.index_key()
+        return [d for d in self.registry.documents() if d.index_key != key]
+
     def generation(self) -> str:
         """A fingerprint of the indexed documents; a keyword index built for another is stale."""
-        docs = self.registry.documents()
+        docs = self.current_documents()
         basis = "|".join(f"{d.doc_id}:{d.sha256}:{d.index_key}" for d in docs)
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
@@ -55,8 +65,8 @@ class Index:
                 except (FileNotFoundError, ValueError, OSError, StoreError):
                     stale = True
             if stale:
-                chunks = self.registry.chunks()
-                titles = {d.doc_id: d.info.title for d in self.registry.documents()}
+                titles = {d.doc_id: d.info.title for d in self.current_documents()}
+                chunks = [c for c in self.registry.chunks() if c.doc_id in titles]
                 texts = [f"{titles.get(c.doc_id, '')}\n{c.section or ''}\n{c.text}" for c in chunks]
                 kw = KeywordIndex.build([c.chunk_id for c in chunks], texts)
                 kw.save(self.keyword_folder)

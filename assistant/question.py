@@ -30,7 +30,7 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
     ("lessons", r"lärdom|lärde|lärt|erfarenhet|lessons?|learn|tips|råd till|framgångsfaktor|"
                 r"hinder|obstacle|challenge|utmaning|svårighet|difficult|what worked|vad fungerade"),
     ("decision", r"beviljade|beviljats|beviljat|\bbeslut|fattade|granted|awarded|decided|decision|"
-                 r"stödmottagare|beneficiar|slutrapport.{0,20}(senast|datum|due)|"
+                 r"stödmottagare|beneficiar|slutrapport.{0,60}(senast|datum|due|lämnas|skickas)|"
                  r"final report (due|deadline)|diarienummer|ärende|rättslig grund|legal basis|"
                  r"förordning"),
     ("contact", r"kontakt|contact|vem (kan|ska|bör) (jag|vi|man) (fråga|ringa|mejla|vända)|"

@@ -173,6 +173,11 @@ class Registry:
                  time.time(), doc_id),
             )
 
+    def mark_removing(self, doc_id: str) -> None:
+        """A document is about to be removed: hidden from search, repaired if the removal stops."""
+        with self.transaction() as c:
+            c.execute("UPDATE documents SET status='pending' WHERE doc_id = ?", (doc_id,))
+
     def remove(self, doc_id: str) -> None:
         """Forget a document with its facts and chunks."""
         with self.transaction() as c:

@@ -82,7 +82,7 @@ class HybridSearch:
     def documents(self) -> dict[str, DocumentInfo]:
         """Indexed documents by id (cached until :meth:`refresh`)."""
         if self._docs is None:
-            self._docs = {d.doc_id: d.info for d in self.index.registry.documents()}
+            self._docs = {d.doc_id: d.info for d in self.index.current_documents()}
         return self._docs
 
     def refresh(self) -> None:

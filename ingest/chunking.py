@@ -66,6 +66,21 @@ def _split_long(block: Block, max_words: int, overlap: int) -> list[tuple[int, i
     return out
 
 
+def _tail(text: str, piece: _Piece, overlap: int) -> _Piece | None:
+    """The last whole sentences of ``piece`` that fit in ``overlap`` words, as a piece."""
+    if overlap <= 0:
+        return None
+    best = None
+    body = text[piece.start : piece.end]
+    for m in _SENTENCE_BREAK.finditer(body):
+        start = piece.start + m.end()
+        n = _words(text[start : piece.end])
+        if n <= overlap:
+            best = _Piece(start, piece.end, n, piece.section)
+            break
+    return best
+
+
 def chunk_document(doc: CleanDocument, settings: ChunkingSettings) -> list[Chunk]:
     """Chunks of about ``target_words`` that follow headings and never cross documents."""
     secs = sections(doc.text)
@@ -92,6 +107,10 @@ def chunk_document(doc: CleanDocument, settings: ChunkingSettings) -> list[Chunk
         ):
             groups.append(cur)
             cur, count = [], 0
+            # a section cut for size goes on with the last sentences of the chunk before
+            tail = None if new_section else _tail(doc.text, groups[-1][-1], settings.overlap_words)
+            if tail is not None and tail.words + p.words <= settings.max_words:
+                cur, count = [tail], tail.words
         cur.append(p)
         count += p.words
     if cur:

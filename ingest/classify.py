@@ -50,25 +50,43 @@ _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 META_FIELDS = {"doc_type", "title", "organisation", "region", "year"}
 
 
-def read_metadata(path: Path) -> dict[str, Any]:
-    """The override file beside ``path``, if any, validated."""
+def metadata_file(path: Path) -> Path | None:
+    """The override file beside ``path`` (``NAME.EXT.meta.json``, else ``NAME.meta.json``)."""
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
         if candidate.is_file():
-            try:
-                data = json.loads(candidate.read_text(encoding="utf-8"))
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise IngestError(f"metadata file {candidate.name} is not valid JSON ({exc})") from exc
-            if not isinstance(data, dict):
-                raise IngestError(f"metadata file {candidate.name} must hold a JSON object")
-            unknown = set(data) - META_FIELDS
-            if unknown:
-                raise IngestError(f"metadata file {candidate.name} has unknown fields {sorted(unknown)}")
-            if "doc_type" in data and data["doc_type"] not in DOC_TYPES:
-                raise IngestError(
-                    f"metadata file {candidate.name}: doc_type must be one of {', '.join(DOC_TYPES)}"
-                )
-            return data
-    return {}
+            return candidate
+    return None
+
+
+def read_metadata(path: Path) -> dict[str, Any]:
+    """The override file beside ``path``, if any, validated."""
+    candidate = metadata_file(path)
+    if candidate is None:
+        return {}
+    name = candidate.name
+    try:
+        data = json.loads(candidate.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError(f"metadata file {name} is not valid JSON ({exc})") from exc
+    except OSError as exc:
+        raise IngestError(f"metadata file {name} cannot be read ({exc.strerror})") from exc
+    if not isinstance(data, dict):
+        raise IngestError(f"metadata file {name} must hold a JSON object")
+    unknown = set(data) - META_FIELDS
+    if unknown:
+        raise IngestError(f"metadata file {name} has unknown fields {sorted(unknown)}")
+    if "doc_type" in data and data["doc_type"] not in DOC_TYPES:
+        raise IngestError(f"metadata file {name}: doc_type must be one of {', '.join(DOC_TYPES)}")
+    for key in ("title", "organisation", "region"):
+        if key in data and not (isinstance(data[key], str) and data[key].strip()):
+            raise IngestError(f"metadata file {name}: {key} must be a non-empty string")
+    year = data.get("year")
+    if year is not None and not (
+        (isinstance(year, int) and not isinstance(year, bool))
+        or (isinstance(year, str) and year.strip().isdigit())
+    ):
+        raise IngestError(f"metadata file {name}: year must be a number such as 2023")
+    return data
 
 
 def classify_type(text: str) -> tuple[DocType, float]:

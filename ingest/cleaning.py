@@ -2,8 +2,9 @@
 
 Output format: blocks separated by one blank line. A block is a heading, a paragraph (its lines
 joined with spaces), a list item starting with "- ", or a table row. Page furniture (running
-headers and footers, page numbers), whitespace-only lines, soft hyphens, bullet glyphs and words
-hyphenated across lines are removed or repaired.
+headers and footers, page numbers), whitespace-only lines, soft hyphens, bullet glyphs, words
+hyphenated across lines, words cut at a line or page break and words split by a spurious space
+("kom muner") are removed or repaired.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .document import CleanDocument, RawDocument
 
@@ -78,6 +80,18 @@ def _join_cut_words(lines: list[str]) -> list[str]:
             out[-1] += line
         else:
             out.append(line)
+    return out
+
+
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.+?)(?:\s+#+)?\s*$")
+
+
+def _markdown_lines(lines: list[str]) -> list[str]:
+    """Markdown headings ("## Vem kan söka?") as heading blocks of their own, without the marks."""
+    out: list[str] = []
+    for line in lines:
+        m = _MD_HEADING.match(line)
+        out.extend(["", m.group(1), ""] if m else [line])
     return out
 
 
@@ -268,10 +282,12 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 
 
 # Swedish words of one or two letters; any other string that short is a piece of a word.
-_SHORT_WORDS = frozenset(
-    "i å ö av då de dö du ej el en er ex fy få gå ha ja jo ju kl må ni nu ny nå om oj på se "
-    "sy så ta tv vi är år ut in up to of on is it as at be by do go he if me my no or so us we".split()
-)
+_SHORT_WORDS = frozenset({
+    "i", "å", "ö", "av", "då", "de", "dö", "du", "ej", "el", "en", "er", "ex", "fy", "få", "gå",
+    "ha", "ja", "jo", "ju", "kl", "må", "ni", "nu", "ny", "nå", "om", "oj", "på", "se", "sy", "så",
+    "ta", "tv", "vi", "är", "år", "ut", "in", "up", "to", "of", "on", "is", "it", "as", "at", "be",
+    "by", "do", "go", "he", "if", "me", "my", "no", "or", "so", "us", "we",
+})
 
 
 def _fragment(part: str) -> bool:
@@ -304,7 +320,7 @@ class SplitWords:
         """(left part, right part, offset of the space) of each pair whose join is a word."""
         out = []
         tokens = list(_TOKEN.finditer(text))
-        for t1, t2 in zip(tokens, tokens[1:], strict=False):
+        for t1, t2 in pairwise(tokens):
             if t2.start() - t1.end() != 1:
                 continue
             m1 = _LEFT_PART.fullmatch(t1.group())
@@ -333,6 +349,8 @@ class SplitWords:
 def clean_document(raw: RawDocument, doc_id: str) -> CleanDocument:
     """Clean every page and join them, keeping where each page starts."""
     pages = [_Page(p.number, normalize_chars(p.text).split("\n")) for p in raw.pages]
+    if raw.media_type == "text/markdown":
+        pages = [_Page(p.number, _markdown_lines(p.lines)) for p in pages]
     if _marks_line_ends(pages):
         pages = [_Page(p.number, _join_cut_words(p.lines)) for p in pages]
     furniture = _repeated_furniture(pages)

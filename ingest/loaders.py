@@ -20,6 +20,7 @@ from .document import RawDocument, RawPage
 logger = logging.getLogger(__name__)
 
 METADATA_SUFFIX = ".meta.json"
+_MEDIA_TYPES = {".pdf": "application/pdf", ".md": "text/markdown"}
 
 
 class DocumentLoader(Protocol):
@@ -111,9 +112,12 @@ def loader_for(path: Path, settings: IngestSettings) -> DocumentLoader:
     return TextLoader()
 
 
-def load_document(path: Path, settings: IngestSettings) -> RawDocument:
-    """Read one file within the size limit and split it into pages."""
-    loader = loader_for(path, settings)
+def read_file(path: Path, settings: IngestSettings) -> tuple[bytes, str]:
+    """The bytes of an accepted file within the size limit, and their SHA-256.
+
+    Cheap next to parsing, so that an unchanged file can be skipped before it is parsed.
+    """
+    loader_for(path, settings)  # refuses an unsupported type before reading anything
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -125,10 +129,24 @@ def load_document(path: Path, settings: IngestSettings) -> RawDocument:
         )
     if size == 0:
         raise IngestError("empty file (0 bytes)")
-    data = path.read_bytes()
-    pages = loader.load(path, data)
-    media = "application/pdf" if path.suffix.lower() == ".pdf" else "text/plain"
-    return RawDocument(path=path, sha256=hashlib.sha256(data).hexdigest(), pages=pages, media_type=media)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"cannot read file ({exc.strerror})") from exc
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def parse_document(path: Path, data: bytes, sha256: str, settings: IngestSettings) -> RawDocument:
+    """Split a file's bytes (from :func:`read_file`) into pages."""
+    pages = loader_for(path, settings).load(path, data)
+    media = _MEDIA_TYPES.get(path.suffix.lower(), "text/plain")
+    return RawDocument(path=path, sha256=sha256, pages=pages, media_type=media)
+
+
+def load_document(path: Path, settings: IngestSettings) -> RawDocument:
+    """Read one file within the size limit and split it into pages."""
+    data, sha256 = read_file(path, settings)
+    return parse_document(path, data, sha256, settings)
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:

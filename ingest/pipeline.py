@@ -7,6 +7,7 @@ rest of the batch goes on.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -22,11 +23,11 @@ from assistant.index import Index
 from assistant.settings import Settings
 
 from .chunking import chunk_document
-from .classify import describe, read_metadata, titled
+from .classify import describe, metadata_file, read_metadata, titled
 from .cleaning import clean_document
 from .document import Chunk, DocumentInfo
 from .facts import extract_facts
-from .loaders import discover, load_document
+from .loaders import discover, parse_document, read_file
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,19 @@ def slug(text: str) -> str:
     t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     t = re.sub(r"[^a-zA-Z0-9]+", "-", t).strip("-").lower()
     return t[:80] or "document"
+
+
+def content_fingerprint(sha256: str, path: Path) -> str:
+    """What decides whether a file changed: its bytes, and its metadata file when it has one
+    (a new ``doc_type`` or title beside an unchanged PDF must still reach the index)."""
+    meta = metadata_file(path)
+    if meta is None:
+        return sha256
+    try:
+        extra = meta.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"metadata file {meta.name} cannot be read ({exc.strerror})") from exc
+    return hashlib.sha256(sha256.encode() + b"\0" + extra).hexdigest()
 
 
 def embedding_text(info: DocumentInfo, chunk: Chunk, max_words: int | None) -> str:
@@ -147,14 +161,17 @@ class Ingestor:
 
     def _ingest(self, path: Path) -> FileOutcome:
         settings = self.settings
-        raw = load_document(path, settings.ingest)
+        data, sha256 = read_file(path, settings.ingest)
+        fingerprint = content_fingerprint(sha256, path)
         doc_id = self._doc_id(path)
         registry = self.index.registry
         existing = registry.document(doc_id)
         key = settings.index_key()
-        if existing and existing.status == "indexed" and existing.sha256 == raw.sha256 \
+        # decided before parsing: an unchanged PDF costs a hash, not an extraction
+        if existing and existing.status == "indexed" and existing.sha256 == fingerprint \
                 and existing.index_key == key:
             return FileOutcome(str(path), "unchanged", doc_id, chunks=existing.n_chunks)
+        raw = parse_document(path, data, sha256, settings.ingest)
         doc = clean_document(raw, doc_id)
         if len(doc.text.split()) < 5:
             raise IngestError("no readable text after cleaning")
@@ -165,7 +182,7 @@ class Ingestor:
         chunks = chunk_document(doc, settings.chunking)
         texts = [embedding_text(info, c, settings.embedding.max_words) for c in chunks]
         vectors = self.index.embeddings.embed_documents(texts) if texts else []
-        registry.mark_pending(doc_id, str(path.resolve()), raw.sha256, key, info, raw.media_type)
+        registry.mark_pending(doc_id, str(path.resolve()), fingerprint, key, info, raw.media_type)
         self.index.vectors.replace_document(
             doc_id, [c.chunk_id for c in chunks], vectors, [c.text for c in chunks],
             [c.metadata(info) for c in chunks],
@@ -181,6 +198,8 @@ class Ingestor:
         outcomes = []
         for rec in self.index.registry.documents(status=None):
             if not Path(rec.path).exists():
+                # pending first: a kill between the two deletes is repaired by the next run
+                self.index.registry.mark_removing(rec.doc_id)
                 self.index.vectors.delete_document(rec.doc_id)
                 self.index.registry.remove(rec.doc_id)
                 outcomes.append(FileOutcome(rec.path, "removed", rec.doc_id))

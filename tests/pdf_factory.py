@@ -102,6 +102,29 @@ def paginate(text: str, lines_per_page: int = 30) -> list[list[str]]:
     return [lines[i : i + lines_per_page] for i in range(0, len(lines), lines_per_page)]
 
 
+def wrap(paragraph: str, width: int = 60) -> list[str]:
+    """A paragraph set in lines of at most ``width`` characters the way a typesetter does it:
+    a long word that does not fit is hyphenated ("kompetens-" / "försörjning")."""
+    lines: list[str] = []
+    line = ""
+    for word in paragraph.split():
+        candidate = f"{line} {word}".strip()
+        if len(candidate) <= width:
+            line = candidate
+            continue
+        room = width - len(line) - 2  # a space and the hyphen
+        alpha = word.isalpha() and word[:1].islower()
+        if alpha and len(word) >= 8 and room >= 4 and len(word) - room >= 4:
+            lines.append(f"{line} {word[:room]}-".strip())
+            line = word[room:]
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
 def page_of(pages: Sequence[Sequence[str]], phrase: str) -> int:
     """1-based number of the page whose lines contain ``phrase``."""
     for n, lines in enumerate(pages, start=1):

@@ -182,11 +182,11 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
         lang = gr.State("sv")
         records = gr.State([])
         feedback_ref = gr.State(None)
-        with gr.Row(elem_classes="topbar", equal_height=True):
+        with gr.Row(elem_classes="topbar"):
             title = gr.HTML(f'<h1 class="app-title">{escape(sv["title"])}</h1>')
             lang_radio = gr.Radio(choices=[("Svenska", "sv"), ("English", "en")], value="sv",
                                   label=sv["language_label"], elem_id="lang-switch",
-                                  scale=0, min_width=220)
+                                  scale=0, min_width=300)
         intro = gr.HTML(f'<p class="intro">{escape(sv["intro"])}</p>')
         with gr.Row():
             with gr.Column(scale=3):
@@ -195,7 +195,7 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
                                      feedback_options=("Like", "Dislike"), buttons=["copy"],
                                      group_consecutive_messages=False)
                 question = gr.Textbox(label=sv["question_label"], elem_id="question",
-                                      placeholder=sv["question_placeholder"], lines=2,
+                                      placeholder=sv["question_placeholder"], lines=1,
                                       max_lines=6, max_length=ctx.settings.answer.max_question_chars,
                                       autofocus=False)
                 hint = gr.Markdown("", elem_id="question-hint")

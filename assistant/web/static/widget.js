@@ -8,7 +8,7 @@
   "use strict";
   var script = document.currentScript;
   if (!script) { return; }
-  var base = new URL(".", script.src.replace(/app-app-static\/widget\.js(\?.*)?$/, ""));
+  var base = new URL(".", script.src.replace(/app-static\/widget\.js(\?.*)?$/, ""));
   var lang = script.getAttribute("data-lang") === "en" ? "en" : "sv";
   var frame = document.createElement("iframe");
   frame.src = new URL("embed?lang=" + lang, base).href;
