@@ -31,7 +31,8 @@ from .prompts import render
 from .question import Question, understand
 from .retrieval import Filters, HybridSearch, Passage
 from .settings import Settings
-from .swedish_text import to_swedish_terms, words
+from .topic import TopicCoverage, topic_words
+from .swedish_text import to_swedish_terms
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class Engine:
         with self._lock:
             self.search.refresh()
             self.texts.clear()
+            self.topics = TopicCoverage(self.index.keyword)
             self._infos = self.search.documents()
             self._facts = self.index.registry.facts_by_doc()
             self._names = {d: self._doc_names(d) for d in self._infos}
@@ -167,10 +169,9 @@ class Engine:
         if q.language == "sv":
             off_topic = best_vec < MIN_VECTOR or (unknown and best_vec < WEAK_VECTOR and not anchored)
         else:
-            # English questions meet Swedish passages: similarities run lower, so the domain
-            # glossary has to find at least one topical Swedish term as well
-            off_topic = best_vec < MIN_VECTOR_EN or (
-                not topical and best_vec < MIN_VECTOR and not anchored)
+            # English questions meet Swedish passages and score lower; what they are about is
+            # checked against the corpus and the glossary once an answer is composed
+            off_topic = best_vec < MIN_VECTOR_EN
         if off_topic:
             return self._refuse(q, passages)
         evidence = Evidence()
@@ -181,11 +182,31 @@ class Engine:
         answer = answerer.answer(q, passages, res.named, res.focus, evidence)
         if answer is None:
             return self._refuse(q, passages)
+        if self._off_topic(q, answer):
+            return self._refuse(q, passages)
         sentence_based = evidence.best_sentence > 0
         if sentence_based and evidence.best_sentence < MIN_SENTENCE and not res.named \
                 and not res.focus and coverage < 0.75:
             return self._refuse(q, passages)
         return answer
+
+    def _off_topic(self, q: Question, answer: Answer) -> bool:
+        """True when half or more of what the question is about is absent from the documents
+        the answer cites: it answers another question."""
+        topic = topic_words(q.text, q.language, q.identity)
+        if not topic:
+            return False
+        if q.language == "en":
+            missing = self.topics.english_uncovered(topic, q.text)
+        else:
+            terms: frozenset[str] = frozenset()
+            for doc_id in {c.doc_id for c in answer.citations}:
+                doc, _ = self.texts.get(doc_id)
+                terms |= self.topics.document_terms(doc_id, doc.text)
+            missing = self.topics.uncovered(topic, terms)
+        if missing:
+            logger.debug("topic words not in the cited documents: %s", missing)
+        return len(missing) * 2 >= len(topic)
 
     def _refuse(self, q: Question, passages: list[Passage]) -> Answer:
         text = render(q.language, "refusal", "out_of_scope")
@@ -212,12 +233,16 @@ class Engine:
         known = [t for t in terms if kw.document_frequency(t) > 0]
         unknown = []
         if q.language == "sv":
-            # a word is unknown when neither it nor any of its compound parts occurs
-            for word in words(q.text):
-                wterms = [t for t in kw.analyze_query(word) if t not in own]
-                if wterms and len(wterms[0]) >= 6 and not wterms[0].isdigit() \
-                        and not any(kw.document_frequency(t) for t in wterms):
-                    unknown.append(wterms[0])
+            # a topic word is unknown when neither it nor all of its compound parts occur
+            for word in topic_words(q.text, "sv", q.identity):
+                wterms = kw.analyze_query(word)
+                if not wterms or len(wterms[0]) < 6:
+                    continue
+                head, parts = wterms[0], wterms[1:]
+                if not kw.document_frequency(head) and not (
+                        parts and all(kw.document_frequency(p) for p in parts)) \
+                        and not kw.has_term_prefix(head[: max(5, len(head) - 3)]):
+                    unknown.append(head)
         topical = []
         if q.language == "en":
             glossary = kw.analyze_query(" ".join(to_swedish_terms(q.text)))

@@ -147,8 +147,10 @@ class ExtractiveAnswerer:
 
     # -- helpers ------------------------------------------------------------------------------
     def _ranked_docs(self, passages: list[Passage], named: list[str], focus: list[str]) -> list[str]:
+        """Documents in the order they matter: named, in focus, retrieved; then the rest, so
+        that a general question ("Vad är maxbeloppet?") still finds the call's facts."""
         order: list[str] = []
-        for d in [*named, *focus, *(p.doc_id for p in passages)]:
+        for d in [*named, *focus, *(p.doc_id for p in passages), *sorted(self.infos)]:
             if d not in order and d in self.infos:
                 order.append(d)
         return order
@@ -305,7 +307,11 @@ class ExtractiveAnswerer:
         def cite(f: Fact) -> int:
             return cites.cite(d, f.start, f.end)
 
-        if re.search(r"fattade|fattat|beslutade|decided|who (made|took|signed)|vem (tog|har tagit)", t):
+        if re.search(r"förordning|\blag\b|rättslig|legal|regler|rules|grund", t):
+            f = self._fact(d, "legal_basis")
+            if f:
+                return self._r(q, "decision", "legal_basis", legal_basis=f.value, n=cite(f))
+        if re.search(r"vem (fattade|har fattat|beslutade|tog|har tagit)|decided|who (made|took|signed)", t):
             f = self._fact(d, "decision_maker")
             if f and isinstance(f.value, dict):
                 if f.value.get("presented_by"):
@@ -317,10 +323,6 @@ class ExtractiveAnswerer:
             f = self._fact(d, "final_report_due")
             if f:
                 return self._r(q, "decision", "report_due", date=format_date(str(f.value), lang), n=cite(f))
-        if re.search(r"förordning|lag\b|rättslig|legal|regler|rules|grund", t):
-            f = self._fact(d, "legal_basis")
-            if f:
-                return self._r(q, "decision", "legal_basis", legal_basis=f.value, n=cite(f))
         if re.search(r"aktivitet|activit|ingår|moment|delar", t):
             f = self._fact(d, "activities")
             if f and f.value:
@@ -338,7 +340,7 @@ class ExtractiveAnswerer:
             if f and isinstance(f.value, dict):
                 return self._r(q, "decision", "period", start=format_date(f.value.get("start"), lang),
                                end=format_date(f.value.get("end"), lang), n=cite(f))
-        if re.search(r"diarienummer|ärende|case|diary", t):
+        if re.search(r"diarienum|ärende|case|diary", t):
             c, dn = self._fact(d, "case_number"), self._fact(d, "diary_number")
             if c and dn:
                 return self._r(q, "decision", "case", case_number=c.value, diary_number=dn.value,
@@ -379,6 +381,10 @@ class ExtractiveAnswerer:
                 return self._r(q, "report", "participants", project=project,
                                total=f.value.get("total"), women=f.value.get("women", "?"),
                                men=f.value.get("men", "?"), n=cites.cite(d, f.start, f.end))
+        if q.asks_count:
+            text = self._figure_answer(q, d, cites)
+            if text:
+                return text
         if re.search(r"genomförandefas|implementation", t):
             f = self._fact(d, "implementation_period")
             if f and isinstance(f.value, dict):
@@ -405,6 +411,23 @@ class ExtractiveAnswerer:
                 return self._r(q, "report", "partners", partners=_join(f.value, lang),
                                n=cites.cite(d, f.start, f.end))
         return None
+
+    def _figure_answer(self, q: Question, d: str, cites: CitationBuilder) -> str | None:
+        """A 'how many' question answered by the reported figure whose wording matches best."""
+        wanted = {t for t in self.keyword.analyze_query(q.text)} - {"mång", "hur", "många"}
+        best: tuple[float, Fact] | None = None
+        for f in self.facts.get(d, []):
+            if f.name != "figure":
+                continue
+            got = set(self.keyword.analyze_query(f.quote))
+            score = len(wanted & got) / (len(wanted) or 1)
+            if best is None or score > best[0]:
+                best = (score, f)
+        if best is None or best[0] < 0.5:
+            return None
+        f = best[1]
+        return (self._r(q, "passage", "lead", title=self.infos[d].title) + " "
+                + self._r(q, "passage", "sentence", sentence=f.quote.strip(), n=cites.cite(d, f.start, f.end)))
 
     # -- sentences ----------------------------------------------------------------------------
     def _word_weights(self, q: Question) -> list[tuple[frozenset[str], str, float]]:
@@ -514,7 +537,7 @@ class ExtractiveAnswerer:
             for item in scored:
                 if item[0] < best * 0.5 or len(picked) >= 5:
                     break
-                if per_doc.get(item[1], 0) >= cap:
+                if per_doc.get(item[1], 0) >= cap or any(_similar(item[4], p[4]) for p in picked):
                     continue
                 picked.append(item)
                 per_doc[item[1]] = per_doc.get(item[1], 0) + 1
@@ -523,8 +546,9 @@ class ExtractiveAnswerer:
                 lines.append(self._r(q, "passage", "bullet", sentence=s, n=cites.cite(d, a, b)))
             return "\n".join(lines)
         picked = [scored[0]]
-        for item in scored[1:3]:
-            if item[0] >= best * 0.8 and item[1] == scored[0][1]:
+        for item in scored[1:4]:
+            if len(picked) < 2 and item[0] >= best * 0.8 and item[1] == scored[0][1] \
+                    and not any(_similar(item[4], p[4]) for p in picked):
                 picked.append(item)
         picked.sort(key=lambda x: (x[1], x[2]))
         d0 = picked[0][1]
@@ -536,6 +560,12 @@ class ExtractiveAnswerer:
             parts.pop()
             text = " ".join(parts)
         return text
+
+
+def _similar(a: str, b: str) -> bool:
+    """Near-identical sentences (reports repeat their summary in the body)."""
+    wa, wb = set(a.lower().split()), set(b.lower().split())
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.7
 
 
 def _join(items: list[str] | object, language: str) -> str:

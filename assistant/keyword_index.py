@@ -7,6 +7,7 @@ Swedish terms of the domain glossary, so "funding for municipalities" still find
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
@@ -55,6 +56,7 @@ class KeywordIndex:
         self._vocabulary = vocabulary
         self._bm25 = bm25
         self._analyzer = analyzer if analyzer is not None else Analyzer(vocabulary)
+        self._sorted_terms: list[str] | None = None
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
@@ -111,6 +113,15 @@ class KeywordIndex:
             return 0
         indptr = self._bm25.scores["indptr"]
         return int(indptr[token_id + 1] - indptr[token_id])
+
+    def has_term_prefix(self, prefix: str) -> bool:
+        """True if some indexed term starts with ``prefix`` ("diarienum" for "diarienumret")."""
+        if self._bm25 is None or not prefix:
+            return False
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self._bm25.vocab_dict)
+        i = bisect.bisect_left(self._sorted_terms, prefix)
+        return i < len(self._sorted_terms) and self._sorted_terms[i].startswith(prefix)
 
     def search(
         self, query: str, k: int = 20, allowed_ids: Container[str] | None = None

@@ -28,31 +28,33 @@ _SV_WORDS = {
 # Patterns per kind, tried in order; the first kind with a match wins.
 _KIND_PATTERNS: list[tuple[str, str]] = [
     ("lessons", r"lärdom|lärde|lärt|erfarenhet|lessons?|learn|tips|råd till|framgångsfaktor|"
-                r"hinder|obstacle|challenge|utmaning|svårighet|difficult|what worked|vad fungerade"),
+                r"hinder|hindr|obstacle|challenge|utmaning|svårighet|difficult|what worked|"
+                r"vad fungerade"),
     ("decision", r"beviljade|beviljats|beviljat|\bbeslut|fattade|granted|awarded|decided|decision|"
-                 r"stödmottagare|beneficiar|slutrapport.{0,60}(senast|datum|due|lämnas|skickas)|"
+                 r"stödmottagare|beneficiar|slutrapport.{0,60}(senast|datum|due|lämnas|skickas)|diarienum|"
                  r"final report (due|deadline)|diarienummer|ärende|rättslig grund|legal basis|"
                  r"förordning"),
     ("contact", r"kontakt|contact|vem (kan|ska|bör) (jag|vi|man) (fråga|ringa|mejla|vända)|"
                 r"who (can|should) (i|we) (ask|call|email)|e-?post|telefon|phone|email"),
     ("howto", r"hur (ansöker|söker|gör) (vi|man|jag)|how (do|can|should) (i|we|you) apply|"
+              r"(var|hur|vart) (skickar|lämnar|gör) (vi|man|jag)( in)? (en |min |vår )?ansökan|"
               r"how to apply|var (ansöker|söker) (vi|man|jag)|where (do|can) (i|we) apply|"
               r"ansökningsförfarande|e-tjänst|application process|hur går ansökan"),
     ("deadline", r"när (kan|ska|måste|får) (vi|man|jag) (söka|ansöka)|sista (dag|datum|ansöknings)|"
                  r"deadline|\bstänger|\böppnar|öppen|open|close|closing|when can|until when|"
                  r"hur länge|ansökningsperiod|application (window|period)|\bdue\b|senast"),
-    ("funding_cap", r"hur mycket|hur stort|maxbelopp|max(imal)?(t)? (stöd|belopp)|högsta|"
+    ("funding_cap", r"hur mycket|hur stor|maxbelopp|max(imal)?(t)? (stöd|belopp)|högsta|"
                     r"\bbelopp|how much|maximum|max(imum)? (grant|amount|funding)|\bcap\b|"
                     r"stödnivå|procent av|percent|share of (the )?costs|medfinansiering|"
                     r"co-?financ|budget på|budget of|vår budget|our budget"),
     ("eligibility", r"vem kan|vilka kan|kan (vi|jag|man|en|ett) (söka|ansöka)|får (vi|jag|man) "
-                    r"(söka|ansöka)|behörig|berättigad|målgrupp för utlysning|who (can|may) apply|"
+                    r"(söka|ansöka)|(kan|får) (en|ett) [\wåäö\- ]{3,40} (söka|ansöka)|behörig|berättigad|målgrupp för utlysning|who (can|may) apply|"
                     r"can (we|i|a|an|my|our) .{0,30}apply|eligib|are we allowed|vem får"),
     ("report", r"deltag|deltog|participa|resultat|result|målgrupp|target group|hur många|"
                r"how many|partner|samarbet|genomförande|implementation|period|aktivitet|"
                r"activit|webbkurs|course|metod|method|syfte|purpose|\bmål\b|goal"),
 ]
-_PAST_GRANT = re.compile(r"beviljade|beviljats|fick .{0,30}stöd|granted|awarded|received", re.I)
+_PAST_GRANT = re.compile(r"beviljade|beviljats|beviljades|\bfick\b|granted|awarded|received", re.I)
 
 _SV_END = r"(?:[.,;!?]|$| och| som| i | med| från)"
 _EN_END = r"(?:[.,;!?]|$| and| in | with| from)"
@@ -62,6 +64,7 @@ _IDENTITY_PATTERNS = [
     + _EN_END,
     r"\bsom (?:en |ett )?(?P<sv2>privatperson|enskild firma|ideell förening|kommun|företag|förening|"
     r"myndighet|region|stiftelse|aktiebolag|ekonomisk förening)\b",
+    r"\b(?:kan|får) (?:en|ett) (?P<sv3>[\wåäö\- ]{3,40}?) (?:söka|ansöka)\b",
     r"\bas an? (?P<en2>private person|individual|company|municipality|non-profit|charity|"
     r"association|authority|sole trader)\b",
 ]

@@ -451,3 +451,9 @@ def to_swedish_terms(question: str) -> list[str]:
             if term not in out:
                 out.append(term)
     return out
+
+
+def glossary_words(question: str) -> set[str]:
+    """English words of the question that belong to a glossary phrase ("competence supply")."""
+    text = " ".join(question.lower().split())
+    return {w for m in _GLOSSARY_RE.finditer(text) for w in words(m.group(1))}

