@@ -32,7 +32,6 @@ from .question import Question, understand
 from .retrieval import Filters, HybridSearch, Passage
 from .settings import Settings
 from .topic import TopicCoverage, topic_words
-from .swedish_text import to_swedish_terms
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +41,6 @@ MIN_VECTOR = 0.80
 WEAK_VECTOR = 0.86
 MIN_SENTENCE = 0.2
 MIN_VECTOR_EN = 0.75
-# Words every programme document uses: they show no question is on topic.
-GENERIC_STEMS = ("sök", "ansök", "stöd", "projek", "finansi", "bidrag", "pengar", "medel",
-                 "region", "kan", "få")
 
 
 @dataclass
@@ -164,7 +160,7 @@ class Engine:
         if not passages:
             return self._refuse(q, passages)
         best_vec = max(p.vector_score for p in passages)
-        coverage, unknown, topical = self._coverage(q)
+        coverage, unknown = self._coverage(q)
         anchored = bool(res.named or res.focus)
         if q.language == "sv":
             off_topic = best_vec < MIN_VECTOR or (unknown and best_vec < WEAK_VECTOR and not anchored)
@@ -221,15 +217,15 @@ class Engine:
         return Answer(answer=text, refused=True, language=q.language, kind=q.kind)
 
     # -- evidence -----------------------------------------------------------------------------
-    def _coverage(self, q: Question) -> tuple[float, list[str], list[str]]:
-        """Share of the question's terms the corpus knows; the long Swedish ones it does not
-        know; and, for English questions, the topical Swedish glossary terms it does know."""
+    def _coverage(self, q: Question) -> tuple[float, list[str]]:
+        """Share of the question's terms the corpus knows, and the long Swedish topic words it
+        does not know."""
         kw = self.index.keyword
         terms = kw.analyze_query(q.text)
         own = set(kw.analyze_query(q.identity)) if q.identity else set()
         terms = [t for t in terms if t not in own]
         if not terms:
-            return 0.0, [], []
+            return 0.0, []
         known = [t for t in terms if kw.document_frequency(t) > 0]
         unknown = []
         if q.language == "sv":
@@ -243,12 +239,7 @@ class Engine:
                         parts and all(kw.document_frequency(p) for p in parts)) \
                         and not kw.has_term_prefix(head[: max(5, len(head) - 3)]):
                     unknown.append(head)
-        topical = []
-        if q.language == "en":
-            glossary = kw.analyze_query(" ".join(to_swedish_terms(q.text)))
-            topical = [t for t in glossary if kw.document_frequency(t) > 0
-                       and not any(t.startswith(g) for g in GENERIC_STEMS)]
-        return len(known) / len(terms), unknown, topical
+        return len(known) / len(terms), unknown
 
     def _doc_names(self, doc_id: str) -> list[str]:
         info = self._infos[doc_id]

@@ -427,7 +427,8 @@ class ExtractiveAnswerer:
             return None
         f = best[1]
         return (self._r(q, "passage", "lead", title=self.infos[d].title) + " "
-                + self._r(q, "passage", "sentence", sentence=f.quote.strip(), n=cites.cite(d, f.start, f.end)))
+                + self._r(q, "passage", "sentence", sentence=f.quote.strip(),
+                          n=cites.cite(d, f.start, f.end)))
 
     # -- sentences ----------------------------------------------------------------------------
     def _word_weights(self, q: Question) -> list[tuple[frozenset[str], str, float]]:

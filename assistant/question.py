@@ -48,7 +48,8 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
                     r"stödnivå|procent av|percent|share of (the )?costs|medfinansiering|"
                     r"co-?financ|budget på|budget of|vår budget|our budget"),
     ("eligibility", r"vem kan|vilka kan|kan (vi|jag|man|en|ett) (söka|ansöka)|får (vi|jag|man) "
-                    r"(söka|ansöka)|(kan|får) (en|ett) [\wåäö\- ]{3,40} (söka|ansöka)|behörig|berättigad|målgrupp för utlysning|who (can|may) apply|"
+                    r"(söka|ansöka)|(kan|får) (en|ett) [\wåäö\- ]{3,40} (söka|ansöka)|behörig|"
+                    r"berättigad|målgrupp för utlysning|who (can|may) apply|"
                     r"can (we|i|a|an|my|our) .{0,30}apply|eligib|are we allowed|vem får"),
     ("report", r"deltag|deltog|participa|resultat|result|målgrupp|target group|hur många|"
                r"how many|partner|samarbet|genomförande|implementation|period|aktivitet|"

@@ -68,7 +68,7 @@ class PseudoPassageEmbeddings(Embeddings):
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def measure(engine: Engine, rounds: int) -> list[float]:
