@@ -66,6 +66,7 @@ class Engine:
         self._infos: dict[str, DocumentInfo] = {}
         self._facts: dict[str, list[Fact]] = {}
         self._names: dict[str, list[str]] = {}
+        self._best_vector = 0.0
         self.chat_model = chat_model
         self.reload()
 
@@ -139,21 +140,23 @@ class Engine:
         own_terms = len(self.index.keyword.analyze_query(q.text))
         if named or not earlier or not looks_like_follow_up(q.text, own_terms):
             return Resolution(q, q.text, named, [])
-        prev = earlier[0]
-        prev_q = understand(prev)
-        focus = self._named_docs(prev)
-        if not focus:
-            hits = self.search.search(prev, None, 3)
-            focus = [hits[0].doc_id] if hits else []
-        kind = q.kind
-        if kind in ("other", "report") and prev_q.kind != "other" and re.search(
-                r"\?", q.text) is not False:
-            kind = q.kind
-        if kind == "other":
-            kind = prev_q.kind
+        focus = self._conversation_focus(history, earlier)
+        prev_q = understand(earlier[0])
+        kind = q.kind if q.kind != "other" else prev_q.kind
         merged = replace(q, kind=kind, budget=q.budget or prev_q.budget,
                          identity=q.identity or prev_q.identity)
-        return Resolution(merged, f"{q.text} {prev}", named, focus)
+        return Resolution(merged, f"{q.text} {' '.join(earlier[:2])}", named, focus)
+
+    def _conversation_focus(self, history: list[Turn], earlier: list[str]) -> list[str]:
+        """The document(s) the conversation is about: named in the last answer or in an earlier
+        question (latest first), else what the earlier questions together retrieve."""
+        last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+        for text in [last_answer, *earlier]:
+            named = self._named_docs(text)
+            if named:
+                return named
+        hits = self.search.search(" ".join(earlier[:3]), None, 3)
+        return [hits[0].doc_id] if hits else []
 
     def _compose(self, res: Resolution, passages: list[Passage]) -> Answer:
         q = res.question
@@ -168,6 +171,7 @@ class Engine:
             # English questions meet Swedish passages and score lower; what they are about is
             # checked against the corpus and the glossary once an answer is composed
             off_topic = best_vec < MIN_VECTOR_EN
+        self._best_vector = best_vec
         if off_topic:
             return self._refuse(q, passages)
         evidence = Evidence()
@@ -193,6 +197,9 @@ class Engine:
         if not topic:
             return False
         if q.language == "en":
+            # the glossary is small: unknown English words only count when the vectors agree
+            if self._best_vector >= MIN_VECTOR:
+                return False
             missing = self.topics.english_uncovered(topic, q.text)
         else:
             terms: frozenset[str] = frozenset()

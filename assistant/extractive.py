@@ -60,6 +60,8 @@ IDENTITY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "branschorganisation": ("branschorganisation",),
     "industry organisation": ("branschorganisation",),
 }
+OVERVIEW = re.compile(r"berätta om|beskriv|sammanfatta|vad (är|var|handlar) .{0,40}(om|för)|"
+                      r"tell me about|describe|summar|what (is|was) .{0,40}about", re.IGNORECASE)
 # Stems that stand for each other when sentences are matched to a question.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "träff": ("möt",), "möt": ("träff",), "distans": ("digital",), "virtuell": ("digital",),
@@ -125,14 +127,17 @@ class ExtractiveAnswerer:
         ranked = self._ranked_docs(passages, named, focus)
         text: str | None = None
         kind = q.kind
-        named_types = {self.infos[d].doc_type for d in named if d in self.infos}
+        # what the question names, or else what the conversation is about, steers the kind
+        named_types = {self.infos[d].doc_type for d in (named or focus) if d in self.infos}
         if kind in CALL_KINDS and "decision" in named_types and "call" not in named_types:
             kind = "decision"
         if kind in ("report", "other") and "decision" in named_types and "report" not in named_types:
             kind = "decision"
         elif kind == "other" and "report" in named_types:
             kind = "report"
-        if kind in CALL_KINDS:
+        if q.kind == "other" and (named or focus) and OVERVIEW.search(q.text):
+            text = self._overview_answer(q, (named or focus)[0], cites)
+        elif kind in CALL_KINDS:
             text = self._call_answer(q, kind, ranked, cites)
         elif kind == "decision":
             text = self._decision_answer(q, ranked, cites)
@@ -374,7 +379,7 @@ class ExtractiveAnswerer:
         lang = q.language
         project_fact = self._fact(d, "project_name")
         project = str(project_fact.value) if project_fact else self.infos[d].title
-        people = r"deltag|deltog|particip|män\b|kvinnor|\bmen\b|women|personer|people"
+        people = r"deltag|deltog|particip|män\b|kvinnor|\bmen\b|women|personer|people|took part"
         if q.asks_count and re.search(people, t):
             f = self._fact(d, "participants")
             if f and isinstance(f.value, dict) and f.value.get("total"):
@@ -411,6 +416,21 @@ class ExtractiveAnswerer:
                 return self._r(q, "report", "partners", partners=_join(f.value, lang),
                                n=cites.cite(d, f.start, f.end))
         return None
+
+    def _overview_answer(self, q: Question, d: str, cites: CitationBuilder) -> str | None:
+        """'Berätta om X': the opening sentences of the document's summary."""
+        doc, secs = self.texts.get(d)
+        start = next((sec.start for sec in secs if sec.path and re.search(
+            r"sammanfattning|summary|syfte|bakgrund|projektbeskrivning", sec.path[-1], re.IGNORECASE)),
+            0)
+        sentences = [s for s in split_sentences(doc.text[start:start + 3000], start)
+                     if len(s.text.split()) >= 6][:2]
+        if not sentences:
+            return None
+        parts = [self._r(q, "passage", "lead", title=self.infos[d].title)]
+        parts += [self._r(q, "passage", "sentence", sentence=s.text, n=cites.cite(d, s.start, s.end))
+                  for s in sentences]
+        return " ".join(parts)
 
     def _figure_answer(self, q: Question, d: str, cites: CitationBuilder) -> str | None:
         """A 'how many' question answered by the reported figure whose wording matches best."""

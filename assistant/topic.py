@@ -28,6 +28,8 @@ FRAME_SV = (
     "berätta", "förklara", "beskriv", "sammanfatta", "information", "själv", "egen", "eget",
     "helst", "igen", "också", "bara", "mer", "mest", "annan", "andra", "olika", "ungefär",
     "kron", "miljon", "milj", "tusen", "mnkr", "tkr", "msek", "sek", "vår", "våra", "vårt",
+    "inne", "klar", "färdig", "redan", "sedan", "snart", "tills", "senast", "idag", "dessa",
+    "denna", "detta", "deras", "dess", "sina", "sitt", "berätt", "handl", "gäll", "betyd",
 )
 FRAME_EN = (
     "what", "which", "who", "whom", "when", "where", "why", "how", "much", "many", "maximum",

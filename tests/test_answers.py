@@ -227,3 +227,37 @@ def test_answer_json_contract(corpus_engine: Engine) -> None:
     c = data["citations"][0]
     assert {"n", "doc_id", "title", "doc_type", "page", "section", "text", "source"} <= set(c)
     assert c["doc_type"] == "decision" and "465 000" in c["text"]
+
+
+def test_focus_persists_over_several_turns(corpus_engine: Engine) -> None:
+    turns = ["Vem kan söka stöd för kompetensförsörjning i Norrbotten?",
+             "Och hur mycket kan man få?", "När stänger den?", "Vem kan jag fråga?"]
+    history: list[Turn] = []
+    answers = []
+    for question in turns:
+        answers.append(corpus_engine.ask(question, history))
+        history += [Turn("user", question), Turn("assistant", answers[-1].answer)]
+    assert all(a.citations and a.citations[0].doc_type == "call" for a in answers)
+    assert "Eva Jonsson" in answers[-1].answer
+
+
+def test_follow_up_on_a_decision_keeps_the_decision(corpus_engine: Engine) -> None:
+    history = [Turn("user", "Hur mycket fick Arbetsförmedlingen i stöd?"), Turn("assistant", "...")]
+    a = corpus_engine.ask("Och när ska slutrapporten vara inne?", history)
+    assert_well_cited(a)
+    assert "31 juli 2024" in a.answer
+
+
+def test_tell_me_about_a_project(corpus_engine: Engine) -> None:
+    a = corpus_engine.ask("Berätta om Relocate")
+    assert_well_cited(a)
+    assert "metodutvecklingsprojekt" in a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Hur söker jag bostadsbidrag?", "Kan du skriva en dikt om Norrbotten?",
+    "How do I apply for parental leave benefit?",
+])
+def test_a_right_kind_but_another_topic_is_refused(corpus_engine: Engine, question: str) -> None:
+    a = corpus_engine.ask(question)
+    assert a.refused and a.citations == []

@@ -94,7 +94,7 @@ def api_router(ctx: WebContext) -> APIRouter:
         invalid = refusal_if_invalid(req.question)
         if invalid is not None:
             return invalid
-        answer = await run_in_threadpool(engine.ask, req.question, turns(req))
+        answer = await run_in_threadpool(ctx.answers.ask, req.question, turns(req))
         ident = ctx.recent.remember(req.question, answer.answer)
         return JSONResponse(answer.to_json(), headers={"X-Answer-Id": ident})
 
@@ -112,7 +112,7 @@ def api_router(ctx: WebContext) -> APIRouter:
 
         async def events() -> AsyncIterator[str]:
             try:
-                async for item in iterate_in_threadpool(engine.stream(req.question, history)):
+                async for item in iterate_in_threadpool(ctx.answers.stream(req.question, history)):
                     if isinstance(item, Answer):
                         ident = ctx.recent.remember(req.question, item.answer)
                         yield _sse("answer", item.to_json(), ident)

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..engine import Engine
 from ..settings import Settings
+from .answer_cache import AnswerCache
 from .api import api_router, validation_error
 from .context import WebContext
 from .documents import document_router
@@ -76,10 +77,11 @@ class SecurityHeaders:
 
 
 def create_app(settings: Settings, engine: Engine, feedback: FeedbackStore | None = None,
-               chat_ui: bool = True) -> FastAPI:
+               chat_ui: bool = True, answer_cache_size: int = 512) -> FastAPI:
     """The whole web app over one engine (``chat_ui=False`` leaves out Gradio, for API-only
-    tests and deployments)."""
-    ctx = WebContext(settings, engine, feedback or FeedbackStore.in_data_dir(settings.data_dir))
+    tests and deployments; ``answer_cache_size=0`` asks the engine every time)."""
+    ctx = WebContext(settings, engine, feedback or FeedbackStore.in_data_dir(settings.data_dir),
+                     AnswerCache(engine, size=answer_cache_size))
     app = FastAPI(title="Regional funding assistant", version=__version__,
                   description=API_DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.context = ctx

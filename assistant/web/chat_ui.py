@@ -19,6 +19,7 @@ import gradio as gr
 from ..answer import Answer
 from ..conversation import MAX_TURNS, Turn
 from .context import WebContext
+from .feedback import Rating
 from .sources import document_link, sources_html, where
 from .ui_text import STATIC_DIR, doc_type_label, language, strings, text
 
@@ -101,7 +102,6 @@ def _history_turns(records: list[dict[str, Any]]) -> list[Turn]:
 
 def build_chat_ui(ctx: WebContext) -> gr.Blocks:
     """The Gradio app (mounted at ``/`` by :func:`assistant.web.app.create_app`)."""
-    engine = ctx.engine
     sv = strings("sv")
 
     def respond(question: str, history: list[dict[str, Any]], records: list[dict[str, Any]],
@@ -117,7 +117,7 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
         answer: Answer | None = None
         streamed = ""
         try:
-            for item in engine.stream(question, _history_turns(records)):
+            for item in ctx.answers.stream(question, _history_turns(records)):
                 if isinstance(item, Answer):
                     answer = item
                 else:
@@ -142,7 +142,7 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
         if not 0 <= i < len(records) or data.liked not in (True, False):
             return "", None
         record = records[i]
-        rating = "up" if data.liked is True else "down"
+        rating: Rating = "up" if data.liked is True else "down"
         ref = ctx.feedback.add(record["question"], record["answer"], rating, channel="chat")
         return text(lang, "feedback_thanks"), ref
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..engine import Engine
 from ..settings import Settings
+from .answer_cache import AnswerCache
 from .feedback import FeedbackStore, RecentAnswers
 
 
@@ -17,6 +18,7 @@ class WebContext:
     settings: Settings
     engine: Engine
     feedback: FeedbackStore
+    answers: AnswerCache
     recent: RecentAnswers = field(default_factory=RecentAnswers)
 
     def engine_lock(self) -> AbstractContextManager[object]:

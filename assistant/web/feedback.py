@@ -93,7 +93,8 @@ class FeedbackStore:
 
     def update(self, ref: str, rating: Rating | None = None, comment: str | None = None) -> bool:
         """Change the rating and/or set the comment of stored feedback; False if unknown."""
-        sets, args = [], []
+        sets: list[str] = []
+        args: list[str | None] = []
         if rating is not None:
             _check(rating)
             sets.append("rating = ?")

@@ -14,7 +14,9 @@
     title: document.getElementById("w-title"),
     langBtn: document.getElementById("w-lang"),
     intro: document.getElementById("w-intro"),
+    log: document.getElementById("w-log"),
     messages: document.getElementById("w-messages"),
+    examplesBox: document.querySelector(".examples"),
     live: document.getElementById("w-live"),
     examplesH: document.getElementById("w-examples-h"),
     examples: document.getElementById("w-examples"),
@@ -32,6 +34,13 @@
     var node = document.createElement(tag);
     if (cls) { node.className = cls; }
     if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  /* An interface text that follows the language switch (data-i18n = its key). */
+  function label(tag, cls, key) {
+    var node = make(tag, cls, t(key));
+    node.dataset.i18n = key;
     return node;
   }
 
@@ -63,6 +72,12 @@
     el.send.textContent = t("send");
     el.langBtn.textContent = all[other()].lang_name;
     el.langBtn.setAttribute("lang", other());
+    document.querySelectorAll("[data-i18n]").forEach(function (node) {
+      node.textContent = t(node.dataset.i18n);
+    });
+    document.querySelectorAll("[data-i18n-label]").forEach(function (node) {
+      node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+    });
     el.examples.textContent = "";
     t("examples").forEach(function (q) {
       var li = make("li");
@@ -107,7 +122,7 @@
   function renderSources(container, citations) {
     if (!citations.length) { return; }
     var box = make("div", "sources");
-    box.appendChild(make("p", "sources-h", t("sources_heading")));
+    box.appendChild(label("p", "sources-h", "sources_heading"));
     var list = make("ol", "source-list");
     citations.forEach(function (c) {
       var li = make("li", "source");
@@ -118,14 +133,16 @@
       var meta = [all[lang].doc_types[c.doc_type] || all[lang].doc_types.other, where(c)];
       li.appendChild(make("p", "source-meta", meta.filter(Boolean).join(" · ")));
       var details = make("details");
-      details.appendChild(make("summary", null, t("cited_passage")));
+      details.appendChild(label("summary", null, "cited_passage"));
       details.appendChild(markedQuote(c.text, c.quote));
       li.appendChild(details);
-      var a = make("a", "source-link", t("open_document_at"));
+      var a = make("a", "source-link");
       a.href = documentLink(c);
       a.target = "_blank";
       a.rel = "noopener";
-      a.appendChild(make("span", "sr-only", " " + c.title + " " + t("opens_new_tab")));
+      a.appendChild(label("span", null, "open_document_at"));
+      a.appendChild(make("span", "sr-only", " " + c.title + " "));
+      a.appendChild(label("span", "sr-only", "opens_new_tab"));
       li.appendChild(a);
       list.appendChild(li);
     });
@@ -148,10 +165,10 @@
     var box = make("div", "feedback");
     var group = make("div", "feedback-buttons");
     group.setAttribute("role", "group");
-    var label = make("span", "feedback-label", t("feedback_heading"));
-    label.id = "fb-" + Math.random().toString(36).slice(2);
-    group.setAttribute("aria-labelledby", label.id);
-    group.appendChild(label);
+    var heading = label("span", "feedback-label", "feedback_heading");
+    heading.id = "fb-" + Math.random().toString(36).slice(2);
+    group.setAttribute("aria-labelledby", heading.id);
+    group.appendChild(heading);
     var status = make("p", "feedback-status");
     status.setAttribute("role", "status");
     var state = { id: null };
@@ -161,13 +178,13 @@
       if (commentForm) { return; }
       commentForm = make("form", "comment");
       var cid = "c-" + Math.random().toString(36).slice(2);
-      var l = make("label", null, t("comment_label"));
+      var l = label("label", null, "comment_label");
       l.setAttribute("for", cid);
       var area = make("textarea");
       area.id = cid;
       area.rows = 2;
       area.maxLength = 1000;
-      var send = make("button", "secondary", t("send_comment"));
+      var send = label("button", "secondary", "send_comment");
       send.type = "submit";
       commentForm.appendChild(l);
       commentForm.appendChild(area);
@@ -186,6 +203,7 @@
       var b = make("button", "thumb");
       b.type = "button";
       b.setAttribute("aria-label", t(spec[2]));
+      b.dataset.i18nLabel = spec[2];
       b.setAttribute("aria-pressed", "false");
       b.dataset.rating = spec[0];
       b.appendChild(thumbIcon(spec[1]));
@@ -210,7 +228,7 @@
 
   function addMessage(role) {
     var li = make("li", "msg msg-" + role);
-    li.appendChild(make("p", "msg-who", role === "user" ? t("you") : t("assistant")));
+    li.appendChild(label("p", "msg-who", role === "user" ? "you" : "assistant"));
     var body = make("div", "msg-text");
     li.appendChild(body);
     el.messages.appendChild(li);
@@ -218,7 +236,7 @@
   }
 
   function scrollToEnd(node) {
-    if (node.scrollIntoView) { node.scrollIntoView({ block: "nearest" }); }
+    el.log.scrollTop = node.offsetTop;
   }
 
   /* Parses a text/event-stream body; calls onEvent(name, data, id) per event. */
@@ -275,6 +293,8 @@
       return;
     }
     el.hint.textContent = "";
+    el.intro.hidden = true;  /* room for the conversation in a small frame */
+    el.examplesBox.hidden = true;
     busy = true;
     el.send.disabled = true;
     el.form.setAttribute("aria-busy", "true");
