@@ -202,11 +202,7 @@ class Engine:
                 return False
             missing = self.topics.english_uncovered(topic, q.text)
         else:
-            terms: frozenset[str] = frozenset()
-            for doc_id in {c.doc_id for c in answer.citations}:
-                doc, _ = self.texts.get(doc_id)
-                terms |= self.topics.document_terms(doc_id, doc.text)
-            missing = self.topics.uncovered(topic, terms)
+            missing = self.topics.uncovered(topic, {c.doc_id for c in answer.citations})
         if missing:
             logger.debug("topic words not in the cited documents: %s", missing)
         return len(missing) * 2 >= len(topic)

@@ -114,14 +114,34 @@ class KeywordIndex:
         indptr = self._bm25.scores["indptr"]
         return int(indptr[token_id + 1] - indptr[token_id])
 
-    def has_term_prefix(self, prefix: str) -> bool:
-        """True if some indexed term starts with ``prefix`` ("diarienum" for "diarienumret")."""
+    def passages_with(self, term: str) -> list[str]:
+        """Ids of the passages holding an analysed (stemmed) term."""
+        if self._bm25 is None:
+            return []
+        token_id = self._bm25.vocab_dict.get(term)
+        if token_id is None:
+            return []
+        indptr = self._bm25.scores["indptr"]
+        rows = self._bm25.scores["indices"][indptr[token_id] : indptr[token_id + 1]]
+        return [self._ids[int(i)] for i in rows]
+
+    def terms_with_prefix(self, prefix: str, limit: int = 20) -> list[str]:
+        """Up to ``limit`` indexed terms starting with ``prefix``."""
         if self._bm25 is None or not prefix:
-            return False
+            return []
         if self._sorted_terms is None:
             self._sorted_terms = sorted(self._bm25.vocab_dict)
         i = bisect.bisect_left(self._sorted_terms, prefix)
-        return i < len(self._sorted_terms) and self._sorted_terms[i].startswith(prefix)
+        out: list[str] = []
+        while i < len(self._sorted_terms) and len(out) < limit \
+                and self._sorted_terms[i].startswith(prefix):
+            out.append(self._sorted_terms[i])
+            i += 1
+        return out
+
+    def has_term_prefix(self, prefix: str) -> bool:
+        """True if some indexed term starts with ``prefix`` ("diarienum" for "diarienumret")."""
+        return bool(self.terms_with_prefix(prefix, limit=1))
 
     def search(
         self, query: str, k: int = 20, allowed_ids: Container[str] | None = None

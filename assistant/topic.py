@@ -63,33 +63,34 @@ def topic_words(text: str, language: str, identity: str | None = None) -> list[s
 
 
 class TopicCoverage:
-    """Analysed terms of each document, to tell whether it speaks of a question's topic."""
+    """Whether documents speak of a question's topic words, read off the keyword index's
+    postings (no document is re-analysed at question time)."""
 
     def __init__(self, keyword: KeywordIndex) -> None:
         self.keyword = keyword
-        self._terms: dict[str, frozenset[str]] = {}
 
-    def document_terms(self, doc_id: str, text: str) -> frozenset[str]:
-        """Analysed terms of a document (cached)."""
-        if doc_id not in self._terms:
-            self._terms[doc_id] = frozenset(self.keyword.analyze_query(text))
-        return self._terms[doc_id]
+    def _in_docs(self, term: str, doc_ids: set[str]) -> bool:
+        return any(pid.rsplit(":", 2)[0] in doc_ids for pid in self.keyword.passages_with(term))
 
-    def covered(self, word: str, terms: frozenset[str]) -> bool:
-        """The word, or every part of it if it is a compound, occurs among ``terms``; a shared
+    def covered(self, word: str, doc_ids: set[str]) -> bool:
+        """The word, or every part of it if it is a compound, occurs in the documents; a shared
         long prefix counts too ("diarienumret" / "diarienummer")."""
         analysed = self.keyword.analyze_query(word)
         if not analysed:
             return True
         head, parts = analysed[0], analysed[1:]
-        if head in terms or (parts and all(p in terms for p in parts)):
+        if self._in_docs(head, doc_ids):
             return True
-        stem = head[: max(5, len(head) - 3)]
-        return len(head) >= 6 and any(t.startswith(stem) for t in terms)
+        if parts and all(self._in_docs(p, doc_ids) for p in parts):
+            return True
+        if len(head) < 6:
+            return False
+        prefix = head[: max(5, len(head) - 3)]
+        return any(self._in_docs(t, doc_ids) for t in self.keyword.terms_with_prefix(prefix))
 
-    def uncovered(self, topic: list[str], terms: frozenset[str]) -> list[str]:
-        """Topic words the document never speaks of."""
-        return [w for w in topic if not self.covered(w, terms)]
+    def uncovered(self, topic: list[str], doc_ids: set[str]) -> list[str]:
+        """Topic words the documents never speak of."""
+        return [w for w in topic if not self.covered(w, doc_ids)]
 
     def english_uncovered(self, topic: list[str], question: str) -> list[str]:
         """English topic words that neither the corpus nor the domain glossary knows."""
@@ -97,7 +98,3 @@ class TopicCoverage:
         return [w for w in topic if w not in in_glossary
                 and not any(self.keyword.document_frequency(t)
                             for t in self.keyword.analyze_query(w))]
-
-    def clear(self) -> None:
-        """Forget cached documents (after an ingest)."""
-        self._terms.clear()
