@@ -131,16 +131,26 @@ class CitationBuilder:
             Citation(
                 n=n, doc_id=doc_id, title=info.title, doc_type=info.doc_type, page=page,
                 section=sec.label() if sec else None, text=doc.text[lo:hi],
-                source=source_url(doc_id, page), quote=doc.text[start:end],
+                source=source_url(doc_id, page, sec.label() if sec else None),
+                quote=doc.text[start:end],
             )
         )
         self._by_span[(doc_id, lo, hi)] = n
         return n
 
 
-def source_url(doc_id: str, page: int | None) -> str:
-    """Where the web app serves the original document, opened at the page."""
-    return f"/documents/{doc_id}" + (f"#page={page}" if page else "")
+def section_anchor(label: str) -> str:
+    """The element id of a section in the document view (``/documents/ID#sec-...``)."""
+    slug = re.sub(r"[^\w]+", "-", label.lower()).strip("-")
+    return f"sec-{slug}" if slug else "sec"
+
+
+def source_url(doc_id: str, page: int | None, section: str | None = None) -> str:
+    """Where the web app serves the original document, opened at the page (PDF) or else at
+    the cited section."""
+    if page:
+        return f"/documents/{doc_id}#page={page}"
+    return f"/documents/{doc_id}" + (f"#{section_anchor(section)}" if section else "")
 
 
 def chunk_citation(chunk: Chunk, info: DocumentInfo) -> Citation:
@@ -148,5 +158,5 @@ def chunk_citation(chunk: Chunk, info: DocumentInfo) -> Citation:
     return Citation(
         n=0, doc_id=chunk.doc_id, title=info.title, doc_type=info.doc_type,
         page=chunk.page_start, section=chunk.section, text=chunk.text,
-        source=source_url(chunk.doc_id, chunk.page_start),
+        source=source_url(chunk.doc_id, chunk.page_start, chunk.section),
     )

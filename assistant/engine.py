@@ -132,6 +132,12 @@ class Engine:
                     lines.append(f"{self._infos[d].title} — {f.name}: {f.value}")
         return "\n".join(lines)
 
+    def search_passages(self, query: str, filters: Filters | None = None, k: int = 20
+                        ) -> list[Passage]:
+        """Passages for staff search (serialised with answering: the encoder is not re-entrant)."""
+        with self._lock:
+            return self.search.search(query, filters, k)
+
     # -- steps --------------------------------------------------------------------------------
     def resolve(self, q: Question, history: list[Turn]) -> Resolution:
         """Named documents, and for follow-ups the focus and search text of earlier turns."""

@@ -129,7 +129,8 @@ def test_english_question_gets_swedish_terms() -> None:
 def test_swedish_question_gets_no_glossary_terms() -> None:
     # Swedish "men" means "but": it must not turn into "män".
     assert to_swedish_terms("Hur gick det, men vad blev resultatet för kommunen?") == []
-    assert to_swedish_terms("How many women and men took part?") == ["kvinnor", "män"]
+    assert to_swedish_terms("How many women and men took part?") == [
+        "kvinnor", "män", "deltagit", "deltagare"]
 
 
 # --- search -------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.conversation import Turn
 from assistant.engine import Engine
+from assistant.web.answer_cache import AnswerCache
 from assistant.web.app import create_app
 from assistant.web.feedback import FeedbackStore
 
@@ -115,6 +117,13 @@ def test_malformed_body_is_422_not_500(client: TestClient) -> None:
         assert r.status_code == 422, content
         assert r.json()["refused"] is True
     assert client.get("/api/health").json()["status"] == "ok"
+
+
+def test_huge_body_is_refused_before_parsing(client: TestClient) -> None:
+    r = client.post("/api/chat", content=b'{"question": "' + b"a" * 300_000 + b'"}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert client.get("/api/health").status_code == 200
 
 
 def test_script_laden_question_is_refused_as_json(client: TestClient) -> None:
@@ -225,3 +234,18 @@ def test_cors_restricted_to_configured_origins(corpus_engine: Engine, tmp_path: 
         assert "access-control-allow-origin" not in other.headers
         embed = c.get("/embed")
         assert "frame-ancestors https://www.region.se" in embed.headers["content-security-policy"]
+
+
+def test_repeated_questions_come_from_the_answer_cache(corpus_engine: Engine) -> None:
+    cache = AnswerCache(corpus_engine)
+    first = cache.ask(QUESTION, [])
+    assert cache.ask(QUESTION, []) is first
+    assert (cache.hits, cache.misses) == (1, 1)
+    pieces = [p for p in cache.stream(QUESTION, []) if isinstance(p, str)]
+    assert len(pieces) >= 3 and "".join(pieces) == first.answer
+    follow_up = [Turn("user", "Vem kan söka?"), Turn("assistant", "Företag.")]
+    assert cache.ask(QUESTION, follow_up) is not first  # another conversation, another key
+    expired = AnswerCache(corpus_engine, ttl=0)
+    assert expired.ask(QUESTION, []) is not expired.ask(QUESTION, [])
+    off = AnswerCache(corpus_engine, size=0)
+    assert off.ask(QUESTION, []) is not off.ask(QUESTION, [])

@@ -15,6 +15,7 @@ from pdf_factory import paginate, write_pdf
 from pydantic import SecretStr
 
 from assistant.answer import Answer, Citation
+from assistant.citations import section_anchor, source_url
 from assistant.cli import main
 from assistant.engine import Engine
 from assistant.index import open_index
@@ -23,7 +24,7 @@ from assistant.web.app import create_app
 from assistant.web.chat_ui import answer_markdown, md_text
 from assistant.web.documents import DocumentView, render_document
 from assistant.web.feedback import FeedbackStore
-from assistant.web.sources import document_link, marked_passage, section_anchor, sources_html
+from assistant.web.sources import document_link, marked_passage, sources_html
 from assistant.web.staff import COOKIE, StaffSessions
 from ingest.pipeline import Ingestor
 
@@ -125,7 +126,7 @@ def citation(**kw: object) -> Citation:
     base: dict[str, object] = dict(
         n=1, doc_id=CALL, title="Utlysning <i>x</i>", doc_type="call", page=None,
         section="Vem kan söka?", text="Före. <script>alert(1)</script> Citerad mening. Efter.",
-        source=f"/documents/{CALL}", quote="Citerad mening.")
+        source=source_url(CALL, None, "Vem kan söka?"), quote="Citerad mening.")
     base.update(kw)
     return Citation(**base)  # type: ignore[arg-type]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -51,6 +52,28 @@ class ApiCors:
             await self.app(scope, receive, send)
 
 
+MAX_API_BODY = 256 * 1024
+"""Largest API request body: a question of 2,000 characters and 20 turns of history fit."""
+
+
+class ApiBodyLimit:
+    """Refuses over-long API bodies (by Content-Length) before anything reads them."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_API_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            length = dict(scope["headers"]).get(b"content-length", b"0")
+            if not length.isdigit() or int(length) > self.limit:
+                response = JSONResponse({"detail": f"request body over {self.limit} bytes"},
+                                        status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class SecurityHeaders:
     """Headers every response gets; pages that set their own CSP keep it."""
 
@@ -91,6 +114,7 @@ def create_app(settings: Settings, engine: Engine, feedback: FeedbackStore | Non
     app.include_router(embed_router(settings))
     app.include_router(staff_router(ctx))
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="app-static")
+    app.add_middleware(ApiBodyLimit)
     app.add_middleware(ApiCors, origins=settings.web.allowed_origins)
     app.add_middleware(SecurityHeaders)
     if chat_ui:

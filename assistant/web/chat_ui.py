@@ -36,12 +36,6 @@ document.documentElement.lang =
   new URLSearchParams(location.search).get("lang") === "en" ? "en" : "sv";
 </script>"""
 
-# After Gradio has mounted: announce finished answers politely to screen readers.
-ON_LOAD_JS = """() => {
-  const live = document.getElementById("chat-live");
-  if (live) { live.setAttribute("role", "status"); live.setAttribute("aria-live", "polite"); }
-}"""
-
 SET_LANG_JS = "(lang, records) => { document.documentElement.lang = lang; return [lang, records]; }"
 
 
@@ -108,12 +102,11 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
                 lang: str) -> Iterator[tuple[Any, ...]]:
         question = question or ""
         if not question.strip():
-            yield (gr.update(), history, records, gr.update(), "",
-                   text(lang, "question_placeholder"))
+            yield gr.update(), history, records, gr.update(), text(lang, "question_placeholder")
             return
         history = [*history, {"role": "user", "content": md_text(question)},
                    {"role": "assistant", "content": md_text(text(lang, "thinking"))}]
-        yield "", history, records, gr.update(), text(lang, "thinking"), ""
+        yield "", history, records, gr.update(), ""
         answer: Answer | None = None
         streamed = ""
         try:
@@ -123,18 +116,18 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
                 else:
                     streamed += item
                     history[-1] = {"role": "assistant", "content": md_text(streamed)}
-                    yield "", history, records, gr.update(), gr.update(), gr.update()
+                    yield "", history, records, gr.update(), gr.update()
         except Exception:
             logger.exception("answering failed")
         if answer is None:
             history[-1] = {"role": "assistant", "content": md_text(text(lang, "error"))}
             records = [*records, {"question": question, "answer": "", "answer_obj": None}]
-            yield "", history, records, gr.update(), text(lang, "error"), ""
+            yield "", history, records, gr.update(), ""
             return
         history[-1] = {"role": "assistant", "content": answer_markdown(answer, lang)}
         records = [*records, {"question": question, "answer": answer.answer,
                               "answer_obj": answer}]
-        yield ("", history, records, sources_panel(answer, lang), escape(answer.answer), "")
+        yield "", history, records, sources_panel(answer, lang), ""
 
     def on_like(records: list[dict[str, Any]], lang: str, data: gr.LikeData) -> tuple[str, Any]:
         index = data.index if isinstance(data.index, int) else data.index[0]
@@ -215,17 +208,20 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
                                      elem_id="comment")
                 comment_btn = gr.Button(sv["send_comment"], size="sm", elem_id="send-comment")
                 feedback_status = gr.Markdown("", elem_id="feedback-status")
-        live = gr.HTML("", elem_id="chat-live", elem_classes="sr-only")
-
-        outputs = [question, chatbot, records, sources, live, hint]
+        # the chatbot is itself a polite live region (role="log"): answers are read out as
+        # they arrive, so no second region repeats them
+        outputs = [question, chatbot, records, sources, hint]
         for trigger in (question.submit, send.click):
             trigger(respond, [question, chatbot, records, lang], outputs,
                     api_visibility="private")
         for b in example_buttons:
             b.click(respond, [b, chatbot, records, lang], outputs, api_visibility="private")
-        clear.click(lambda lg: ([], [], sources_panel(None, lg), "", None),
-                    [lang], [chatbot, records, sources, feedback_status, feedback_ref],
-                    api_visibility="private")
+        def reset(lg: str) -> tuple[Any, ...]:
+            return [], [], sources_panel(None, lg), "", None
+
+        reset_outputs = [chatbot, records, sources, feedback_status, feedback_ref]
+        clear.click(reset, [lang], reset_outputs, api_visibility="private")
+        chatbot.clear(reset, [lang], reset_outputs, api_visibility="private")  # its trash icon
         chatbot.like(on_like, [records, lang], [feedback_status, feedback_ref],
                      api_visibility="private")
         comment_btn.click(on_comment, [comment, feedback_ref, lang], [feedback_status, comment],
@@ -234,8 +230,7 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
                          *example_buttons, sources, feedback_h, comment, comment_btn, lang_radio]
         lang_radio.change(labels, [lang_radio, records], label_outputs, js=SET_LANG_JS,
                           api_visibility="private")
-        demo.load(on_load, None, label_outputs, js=ON_LOAD_JS,
-                  api_visibility="private")
+        demo.load(on_load, None, label_outputs, api_visibility="private")
     return demo
 
 

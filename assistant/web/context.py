@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from ..engine import Engine
@@ -21,11 +20,3 @@ class WebContext:
     answers: AnswerCache
     recent: RecentAnswers = field(default_factory=RecentAnswers)
 
-    def engine_lock(self) -> AbstractContextManager[object]:
-        """The engine's own lock, for direct use of its search outside ``ask``.
-
-        The embedding model is not safe for concurrent calls; ``Engine.ask`` serialises on this
-        lock and so must anything else that searches.
-        """
-        lock = getattr(self.engine, "_lock", None)
-        return lock if lock is not None else nullcontext()

@@ -2,7 +2,7 @@
 
 A PDF is served as it is (the browser's viewer honours ``#page=N``). A text document becomes an
 HTML page of its cleaned text with an anchor per page (``id="page=N"``) and per section
-(``id="sec-…"``, see :func:`assistant.web.sources.section_anchor`), everything escaped.
+(``id="sec-…"``, see :func:`assistant.citations.section_anchor`), everything escaped.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ingest.document import Section
 from ingest.structure import sections
 
+from ..citations import section_anchor
 from ..engine import Engine
 from ..question import detect_language
 from .html_page import STRICT_CSP, page
-from .sources import section_anchor
 from .ui_text import doc_type_label
 
 _LABELS = {
@@ -145,9 +145,7 @@ def document_router(engine: Engine) -> APIRouter:
     @router.get("/documents/{doc_id}", include_in_schema=False, response_model=None)
     async def document(doc_id: str) -> Response:
         """The original document (PDF) or its cleaned text as HTML with page/section anchors."""
-        if len(doc_id) > 300:
-            raise HTTPException(404)
-        found = await run_in_threadpool(load, doc_id)
+        found = await run_in_threadpool(load, doc_id) if len(doc_id) <= 300 else None
         if found is None:
             return HTMLResponse(missing_page(), status_code=404,
                                 headers={"Content-Security-Policy": STRICT_CSP})

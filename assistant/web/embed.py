@@ -12,7 +12,7 @@ from functools import cache
 from html import escape
 from string import Template
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from ..settings import Settings
@@ -64,7 +64,7 @@ def embed_router(settings: Settings) -> APIRouter:
     max_chars = settings.answer.max_question_chars
 
     @router.get("/embed", response_class=HTMLResponse, include_in_schema=False)
-    async def embed(lang: str = Query("sv", max_length=5)) -> HTMLResponse:
+    async def embed(lang: str = "sv") -> HTMLResponse:
         """The compact chat for an iframe on another site."""
         return HTMLResponse(render_embed(language(lang), max_chars),
                             headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})

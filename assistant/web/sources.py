@@ -3,24 +3,15 @@ quoted passage with the cited sentence marked. Everything from documents is esca
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from ..answer import Citation
 from .ui_text import doc_type_label, text
 
 
-def section_anchor(label: str) -> str:
-    """The element id of a section in the document view (same rule in ``static/embed.js``)."""
-    slug = re.sub(r"[^\w]+", "-", label.lower()).strip("-")
-    return f"sec-{slug}" if slug else "sec"
-
-
 def document_link(c: Citation) -> str:
-    """Where the original opens at the citation: the page of a PDF, else the cited section."""
-    if c.page or not c.section:
-        return c.source
-    return f"{c.source.split('#', 1)[0]}#{section_anchor(c.section)}"
+    """Where the original opens at the citation (the page of a PDF, else the cited section)."""
+    return c.source
 
 
 def where(c: Citation, lang: str) -> str:

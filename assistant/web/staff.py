@@ -25,11 +25,11 @@ from starlette.concurrency import run_in_threadpool
 from ingest.document import DOC_TYPES, DocumentInfo, Section
 from ingest.structure import sections
 
+from ..citations import section_anchor
 from ..retrieval import Filters, Passage
 from ..settings import WebSettings
 from .context import WebContext
 from .html_page import STRICT_CSP, page, paragraphs
-from .sources import section_anchor
 from .ui_text import doc_type_label
 
 COOKIE = "staff_session"
@@ -285,8 +285,7 @@ def staff_router(ctx: WebContext) -> APIRouter:
         return sessions.valid(request.cookies.get(COOKIE))
 
     def search(form: SearchForm) -> list[Passage]:
-        with ctx.engine_lock():
-            return ctx.engine.search.search(form.q, form.filters(), RESULTS)
+        return ctx.engine.search_passages(form.q, form.filters(), RESULTS)
 
     @router.get("", response_class=HTMLResponse)
     async def home(request: Request, q: Annotated[str, Query(max_length=500)] = "",

@@ -44,15 +44,9 @@
     return node;
   }
 
-  /* Same rule as assistant.web.sources.section_anchor */
-  function sectionAnchor(label) {
-    var slug = label.toLowerCase().replace(/[^\p{L}\p{N}_]+/gu, "-").replace(/^-+|-+$/g, "");
-    return slug ? "sec-" + slug : "sec";
-  }
-
+  /* The citation's source already opens the document at its page or section */
   function documentLink(c) {
-    if (c.page || !c.section) { return c.source; }
-    return c.source.split("#")[0] + "#" + sectionAnchor(c.section);
+    return c.source;
   }
 
   function where(c) {

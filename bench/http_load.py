@@ -1,0 +1,210 @@
+"""Load test of the JSON API: N concurrent clients for a while against a server this script
+starts itself on loopback.
+
+    python bench/http_load.py [--duration 60] [--clients 10] [--endpoint stream|chat|both]
+                         [--data-dir DIR]
+
+Prints, per endpoint, the time to the first streamed token and the total time (p50, p95, max),
+requests per second and the error count. Without --data-dir the shipped corpus is ingested into
+a temporary data dir first (about half a minute, not measured).
+
+The clients cycle through a dozen typical questions, so after the first round most answers come
+from the app's answer cache, as repeated questions from the public do. ``--distinct`` makes
+every request text unique (a different run of trailing spaces, which the engine strips), so
+that every request is answered by the engine.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, and this file is named like the
+# standard library's ``http`` package, which httpx needs: take the folder off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+import httpx  # noqa: E402
+
+HOST = "127.0.0.1"
+QUESTIONS = [
+    "Vem kan söka projektstöd för kompetensförsörjning?",
+    "Hur mycket stöd kan ett projekt få?",
+    "När kan man söka?",
+    "Hur ansöker man?",
+    "Vem är kontaktperson för utlysningen?",
+    "Vilka hinder identifierade projektet Relocate?",
+    "Vad fick Alla behöver alla behövs i stöd?",
+    "Kan en ideell förening söka?",
+    "Who can apply for funding for skills supply?",
+    "How much funding can a project get?",
+    "Vad kostar en glass i Paris?",
+    "Hur länge får projekten pågå?",
+]
+
+
+@dataclass
+class Result:
+    """Timings of one endpoint's run."""
+
+    first: list[float] = field(default_factory=list)
+    total: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, round(p / 100 * len(ordered) + 0.5 - 1e-9))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """``assistant serve`` on loopback, in its own process group."""
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    cmd = [sys.executable, "-m", "assistant.cli", "serve", "--host", HOST, "--port", str(port),
+           "--data-dir", str(data_dir)]
+    return subprocess.Popen(cmd, env=env, start_new_session=True)
+
+
+def wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}")
+        try:
+            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the server did not come up")
+
+
+async def one_stream(client: httpx.AsyncClient, question: str, result: Result) -> None:
+    start = time.perf_counter()
+    first: float | None = None
+    event = ""
+    async with client.stream("POST", "/api/chat/stream", json={"question": question}) as r:
+        if r.status_code != 200:
+            raise RuntimeError(f"HTTP {r.status_code}")
+        async for line in r.aiter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+                if event == "token" and first is None:
+                    first = time.perf_counter() - start
+                if event == "error":
+                    raise RuntimeError("error event")
+            elif line.startswith("data: ") and event == "answer":
+                json.loads(line[6:])
+                total = time.perf_counter() - start
+                result.first.append(first if first is not None else total)
+                result.total.append(total)
+                return
+    raise RuntimeError("stream ended without an answer")
+
+
+async def one_chat(client: httpx.AsyncClient, question: str, result: Result) -> None:
+    start = time.perf_counter()
+    r = await client.post("/api/chat", json={"question": question})
+    if r.status_code != 200 or "answer" not in r.json():
+        raise RuntimeError(f"HTTP {r.status_code}")
+    total = time.perf_counter() - start
+    result.first.append(total)  # a plain JSON answer arrives all at once
+    result.total.append(total)
+
+
+async def run_clients(base: str, endpoint: str, clients: int, duration: float,
+                      distinct: bool) -> Result:
+    result = Result()
+    sent = 0
+    call = one_stream if endpoint == "stream" else one_chat
+    deadline = time.monotonic() + duration
+
+    async def client_loop(i: int) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            nonlocal sent
+            n = i
+            while time.monotonic() < deadline:
+                question = QUESTIONS[n % len(QUESTIONS)]
+                if distinct:
+                    sent += 1
+                    question += " " * sent
+                try:
+                    await call(client, question, result)
+                except Exception as exc:  # every failure counts, the run goes on
+                    result.errors.append(f"{type(exc).__name__}: {exc}")
+                n += 1
+
+    await asyncio.gather(*(client_loop(i) for i in range(clients)))
+    return result
+
+
+def report(endpoint: str, result: Result, duration: float, clients: int, distinct: bool) -> None:
+    ms = 1000.0
+    n = len(result.total)
+    path = "/api/chat/stream" if endpoint == "stream" else "/api/chat"
+    mode = "every request distinct" if distinct else "repeated questions"
+    print(f"\n{path}  ({clients} concurrent clients, {duration:.0f} s, {mode})")
+    print(f"  requests: {n}  ({n / duration:.1f}/s)   errors: {len(result.errors)}")
+    label = "first token" if endpoint == "stream" else "first byte "
+    for name, values in ((label, result.first), ("total      ", result.total)):
+        print(f"  {name}  p50 {percentile(values, 50) * ms:7.0f} ms   "
+              f"p95 {percentile(values, 95) * ms:7.0f} ms   max {max(values or [0]) * ms:7.0f} ms")
+    for err in sorted(set(result.errors))[:5]:
+        print(f"  error: {err}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per endpoint")
+    parser.add_argument("--clients", type=int, default=10, help="concurrent clients")
+    parser.add_argument("--endpoint", choices=["stream", "chat", "both"], default="both")
+    parser.add_argument("--data-dir", type=Path, help="an ingested data dir to reuse")
+    parser.add_argument("--distinct", action="store_true",
+                        help="make every request text unique: no answer from the cache")
+    args = parser.parse_args()
+
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-http-")) / "data"
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    server = start_server(data_dir, port)
+    try:
+        t0 = time.monotonic()
+        wait_until_up(base, server)
+        print(f"server up on {base} in {time.monotonic() - t0:.1f} s (data dir {data_dir})")
+        for q in QUESTIONS:  # warm-up, not measured
+            httpx.post(base + "/api/chat", json={"question": q}, timeout=60)
+        endpoints = ["stream", "chat"] if args.endpoint == "both" else [args.endpoint]
+        for endpoint in endpoints:
+            result = asyncio.run(run_clients(base, endpoint, args.clients, args.duration,
+                                             args.distinct))
+            report(endpoint, result, args.duration, args.clients, args.distinct)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()
