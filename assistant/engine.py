@@ -66,6 +66,8 @@ class Engine:
         self._infos: dict[str, DocumentInfo] = {}
         self._facts: dict[str, list[Fact]] = {}
         self._names: dict[str, list[str]] = {}
+        self._name_docs: dict[str, list[str]] = {}
+        self._name_re: re.Pattern[str] | None = None
         self._best_vector = 0.0
         self.chat_model = chat_model
         self.reload()
@@ -79,6 +81,14 @@ class Engine:
             self._infos = self.search.documents()
             self._facts = self.index.registry.facts_by_doc()
             self._names = {d: self._doc_names(d) for d in self._infos}
+            stems: dict[str, list[str]] = {}
+            for d, names in self._names.items():
+                for name in names:
+                    stems.setdefault(name[: max(4, len(name) - 1)], []).append(d)
+            self._name_docs = stems
+            self._name_re = re.compile(
+                r"\b(" + "|".join(re.escape(k) for k in sorted(stems, key=len, reverse=True)) + ")"
+            ) if stems else None
 
     # -- public -------------------------------------------------------------------------------
     def ask(self, question: object, history: list[Turn] | None = None,
@@ -257,14 +267,14 @@ class Engine:
         return [n.lower() for n in dict.fromkeys(names) if len(n) >= 4]
 
     def _named_docs(self, text: str) -> list[str]:
-        t = text.lower()
-        hits = []
-        for d, names in self._names.items():
-            for name in names:
-                stem = name[: max(4, len(name) - 1)]
-                if re.search(rf"\b{re.escape(stem)}", t):
+        """Documents whose title or project name the text mentions."""
+        if self._name_re is None:
+            return []
+        hits: list[str] = []
+        for m in self._name_re.finditer(text.lower()):
+            for d in self._name_docs[m.group(1)]:
+                if d not in hits:
                     hits.append(d)
-                    break
         return hits
 
 
