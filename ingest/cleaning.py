@@ -181,7 +181,8 @@ def _join_hyphenated(left: str, right: str) -> str:
     """Join two lines, repairing a word hyphenated at the line break."""
     left = left.rstrip()
     right = right.lstrip()
-    m = re.search(r"(\S*?)([^\W\d_]+)-$", left)
+    # only the last word can be broken; searching all of a long paragraph would be quadratic
+    m = re.search(r"(\S*?)([^\W\d_]+)-$", left[left.rfind(" ") + 1 :])
     if m and right and right[0].islower():
         first_word = re.match(r"[^\s,.;:]+", right)
         nxt = first_word.group(0).lower() if first_word else ""
@@ -210,14 +211,23 @@ def _blocks(lines: list[str]) -> list[str]:
             blocks.append(re.sub(r" {2,}", " ", text).strip())
         current, kind = [], ""
 
+    # the next line with text after each position, found once rather than by scanning ahead
+    next_text = [""] * (len(lines) + 1)
+    for j in range(len(lines) - 1, -1, -1):
+        next_text[j] = lines[j].strip() or next_text[j + 1]
+    prev_line = ""  # the last line with text
     for i, raw in enumerate(lines):
         line = raw.strip()
+        if i and lines[i - 1].strip():
+            prev_line = lines[i - 1].strip()
         if not line:
             # a blank run inside a sentence (page furniture) does not end the paragraph
-            nxt = next((ln.strip() for ln in lines[i + 1 :] if ln.strip()), "")
+            nxt = next_text[i + 1]
             if kind in ("para", "item") and current and not _SENTENCE_END.search(current[-1]) \
                     and nxt[:1].islower():
                 continue
+            if prev_line and _HYPHEN_END.search(prev_line) and nxt[:1].islower():
+                continue  # nor does it cut a hyphenated word ("valdelta-" + "gandet")
             flush()
             continue
         prev = lines[i - 1] if i > 0 else None

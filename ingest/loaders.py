@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import statistics
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from assistant.errors import IngestError
 from assistant.settings import IngestSettings
@@ -67,7 +69,7 @@ class PdfLoader:
         pages: list[RawPage] = []
         for i in range(n):
             try:
-                text = reader.pages[i].extract_text() or ""
+                text = page_text(reader.pages[i])
             except FileNotDecryptedError as exc:
                 raise IngestError("password-protected PDF: cannot be opened without a password") from exc
             except Exception as exc:  # one unreadable page must not lose the others
@@ -79,6 +81,63 @@ class PdfLoader:
                 "PDF has no text layer (scanned or image-only); it needs OCR before ingestion"
             )
         return pages
+
+
+PARAGRAPH_GAP = 1.45
+"""A vertical gap this many times the page's usual line spacing separates paragraphs."""
+
+
+def page_text(page: Any) -> str:
+    """pypdf's text of a page, with a blank line where the layout leaves a paragraph gap.
+
+    pypdf puts one newline between lines whatever the space between them, so paragraphs set
+    apart by spacing (not by indentation) would run together. Its text visitor reports where
+    each piece of text stands and its size; lines further apart than the page's usual line
+    spacing, scaled to their type size (a heading's larger lines are no gap), get a blank line.
+    """
+    pieces: list[tuple[str, float | None, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: Any) -> None:
+        try:
+            y: float | None = float(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+            scale = abs(float(tm[3]) * float(cm[3])) or 1.0
+            points = abs(float(size)) * scale
+        except (TypeError, IndexError, ValueError):
+            y, points = None, 0.0
+        pieces.append((text, y, points))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    if "".join(t for t, _, _ in pieces) != text:
+        return text  # the visitor did not see all of it: keep pypdf's text as it is
+    # each line with the height and type size of its first text
+    lines: list[tuple[str, float | None, float]] = []
+    current, current_y, current_size = "", None, 0.0
+    for piece, y, points in pieces:
+        for n, part in enumerate(piece.split("\n")):
+            if n:
+                lines.append((current, current_y, current_size))
+                current, current_y, current_size = "", None, 0.0
+            if part.strip() and not current.strip() and n == 0:
+                current_y, current_size = y, points
+            current += part
+    lines.append((current, current_y, current_size))
+    placed = [(y, size) for line, y, size in lines if line.strip() and y is not None]
+    steps = [a[0] - b[0] for a, b in pairwise(placed) if a[0] - b[0] > 0]
+    sizes = [size for _, size in placed if size > 0]
+    if len(steps) < 3 or not sizes:
+        return text
+    usual, usual_size = statistics.median(steps), statistics.median(sizes)
+    out: list[str] = []
+    last: tuple[float, float] | None = None
+    for line, y, size in lines:
+        if line.strip() and y is not None:
+            if last is not None and out and out[-1].strip():
+                larger = max(size, last[1], usual_size) / usual_size
+                if last[0] - y > PARAGRAPH_GAP * usual * larger:
+                    out.append("")
+            last = (y, size)
+        out.append(line)
+    return "\n".join(out)
 
 
 class TextLoader:

@@ -12,6 +12,7 @@ from assistant.errors import IngestError
 from assistant.settings import IngestSettings, Settings
 from ingest.classify import classify_type, describe, read_metadata
 from ingest.cleaning import clean_document
+from ingest.document import DocumentInfo
 from ingest.loaders import load_document
 from ingest.pipeline import Ingestor
 
@@ -45,7 +46,7 @@ SHORT_TEXTS = {
 }
 
 
-def _describe(path: Path):  # type: ignore[no-untyped-def]
+def _describe(path: Path) -> DocumentInfo:
     return describe(clean_document(load_document(path, IngestSettings()), "doc"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def test_paragraphs_lists_and_headings_keep_the_output_format() -> None:
     ("lines", "expected"),
     [
         ("att rekrytera rätt kom-\npetens är svårt.", "att rekrytera rätt kompetens är svårt."),
-        ("insatser för bransch-\noch utbildningsvalidering.", "insatser för bransch- och utbildningsvalidering."),
+        ("för bransch-\noch utbildningsvalidering.", "för bransch- och utbildningsvalidering."),
         ("säkert ur ett GDPR-\nperspektiv.", "säkert ur ett GDPR-perspektiv."),
         ("projektets kompetens\u00ad\nförsörjning är klar.", "projektets kompetensförsörjning är klar."),
         ("i de flesta EU\u00ad\nländer har andelen", "i de flesta EU-länder har andelen"),
@@ -221,7 +222,7 @@ def _spurious_splits(text: str, reference: Counter[str]) -> list[str]:
     """Neighbouring tokens that form a word of the reference though one part is none."""
     tokens = [t.strip(".,;:()”“\"!?").lower() for t in text.split()]
     return [
-        f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)
+        f"{a} {b}" for a, b in pairwise(tokens)
         if a.isalpha() and b.isalpha() and a + b in reference
         and (a not in reference or b not in reference)
     ]
@@ -260,6 +261,21 @@ def test_real_report_spaces_inside_words_are_mostly_repaired(real) -> None:
         assert cut in doc.text
     # a dash inside a sentence stays in the sentence
     assert "empiriska studier – utan en precis definition" in doc.text
+
+
+@needs_real_pdfs
+def test_real_report_keeps_paragraphs_set_apart_by_spacing(real) -> None:
+    _, doc = real[TILLVAXT]
+    blocks = doc.text.split("\n\n")
+    foreword = [
+        "De kommunala och regionala aktörerna står för betydande resurser",
+        "Tillväxtanalys har därför gett Centrum för kommunstrategiska studier",
+        "Forskningsöversikten kompletteras med tentativa empiriska illustrationer",
+        "Tillväxtanalys anser överlag att det finns behov av ytterligare forskning",
+    ]
+    for opening in foreword:
+        assert any(b.startswith(opening) for b in blocks), opening
+    assert len(blocks) >= 300
 
 
 @needs_real_pdfs

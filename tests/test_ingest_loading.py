@@ -7,16 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
+from pdf_factory import page_of, paginate, wrap, write_pdf
 
 from assistant.settings import IngestSettings, Settings
 from ingest.cleaning import clean_document
 from ingest.loaders import load_document
 from ingest.pipeline import Ingestor
 from ingest.structure import sections
-from pdf_factory import page_of, paginate, wrap, write_pdf
 
 CALL = "region-norrbotten-utlysning-kompetensforsorjning-2019.txt"
-DECISION = "region-vasterbotten-beslut-alla-behover-alla-behovs-2023.txt"
 HEADER = "Region Norrbotten – Utlysning: kompetensförsörjning 2019"
 SWEDISH = re.compile(r"[åäöÅÄÖé]")
 
@@ -116,6 +115,17 @@ def test_typeset_paragraphs_come_back_word_for_word(tmp_path: Path) -> None:
         assert doc.page_at(doc.text.index(paragraph)) == n
 
 
+def test_paragraphs_set_apart_by_spacing_stay_apart(tmp_path: Path) -> None:
+    first = ("Region Västerbotten beviljar stöd till projektet. Stödet uppgår till högst "
+             "465 000 kronor och 25 procent av de faktiska kostnaderna.")
+    second = ("Beslutet har fattats med stöd av förordningen om bidrag för projektverksamhet "
+              "inom den regionala tillväxtpolitiken.")
+    lines = [*wrap(first, 40), "", *wrap(second, 40)]
+    pdf = write_pdf(tmp_path / "beslut.pdf", [lines], footer=None)
+    doc = clean_document(load_document(pdf, IngestSettings()), "beslut")
+    assert doc.text.split("\n\n") == [first, second]
+
+
 def test_chunks_and_facts_of_a_pdf_carry_the_right_pages(
     call_pdf: Path, corpus_dir: Path, settings: Settings, make_index
 ) -> None:
@@ -139,6 +149,9 @@ def test_chunks_and_facts_of_a_pdf_carry_the_right_pages(
     facts = index.registry.facts(record.doc_id)
     assert facts
     by_name = {f.name: f for f in facts}
+    # paragraphs set apart by spacing stay apart, so the list of applicants is read whole
+    assert by_name["applicants"].value[:3] == ["Företag", "branschorganisationer", "fackförbund"]
+    assert by_name["applicants"].page == target
     for name, phrase in (("funding_cap", "800 000 kronor"),
                          ("application_window", "Utlysningen är öppen")):
         assert by_name[name].page == page_of(pages, phrase), name

@@ -1,0 +1,173 @@
+"""The vector store (embedded Chroma by default, a real Chroma server over HTTP) and the keyword
+index persisted beside it."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import main
+from assistant.errors import StoreError
+from assistant.index import Index
+from assistant.settings import Settings
+from ingest.pipeline import Ingestor
+
+CALL = "region-norrbotten-utlysning-kompetensforsorjning-2019.txt"
+DECISION = "region-vasterbotten-beslut-alla-behover-alla-behovs-2023.txt"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def assert_consistent(index: Index) -> None:
+    """Every indexed document's vectors are exactly its registered chunks; nothing else."""
+    registered = {c.chunk_id for c in index.registry.chunks()}
+    stored = index.vectors.ids()
+    assert len(stored) == len(set(stored))
+    assert set(stored) == registered
+    assert not index.registry.documents(status="pending")
+
+
+def test_the_embedded_store_is_the_default_and_lives_in_the_data_dir(
+    settings: Settings, make_index, corpus_dir: Path
+) -> None:
+    assert settings.store.mode == "embedded"
+    index = make_index(settings)
+    report = Ingestor(settings, index).run([corpus_dir / CALL])
+    assert report.count("added") == 1
+    assert (settings.data_dir / "chroma").is_dir()
+    assert index.vectors.collection.name == settings.collection_name()
+    assert index.vectors.collection.metadata["hnsw:space"] == "cosine"
+    assert_consistent(index)
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[int]:
+    """A real ``chroma run`` on 127.0.0.1 at a free port, stopped after the test."""
+    chroma = Path(sys.executable).with_name("chroma")
+    if not chroma.exists():
+        pytest.skip(f"the chroma CLI is not installed beside {sys.executable}")
+    port = free_port()
+    log = (tmp_path / "chroma.log").open("wb")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"chroma run did not come up: {(tmp_path / 'chroma.log').read_text()}"
+                    ) from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.mark.server
+def test_ingest_into_a_real_chroma_server(
+    chroma_server: int, tmp_path: Path, corpus_dir: Path, make_index
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", store={"mode": "http", "port": chroma_server})
+    index = make_index(settings)
+    report = Ingestor(settings, index).run([corpus_dir / CALL, corpus_dir / DECISION])
+    assert report.count("added") == 2, report.failed
+    assert not (settings.data_dir / "chroma").exists()  # nothing embedded on the side
+    assert_consistent(index)
+
+    # a second client (another process would do the same) sees the same vectors
+    import chromadb
+
+    client = chromadb.HttpClient(host="127.0.0.1", port=chroma_server)
+    collection = client.get_collection(settings.collection_name())
+    assert collection.count() == report.chunks_written
+
+    again = make_index(settings)
+    second = Ingestor(settings, again).run([corpus_dir / CALL, corpus_dir / DECISION])
+    assert second.count("unchanged") == 2 and second.chunks_written == 0
+    hits = again.vectors.search(again.embeddings.embed_query("Vem kan söka?"), k=3)
+    assert len(hits) == 3
+
+
+def test_a_dead_server_is_a_clear_store_error(tmp_path: Path, make_index, corpus_dir: Path) -> None:
+    port = free_port()  # nothing listens there
+    settings = Settings(data_dir=tmp_path / "data", store={"mode": "http", "port": port})
+    with pytest.raises(StoreError) as err:
+        make_index(settings)
+    message = str(err.value)
+    assert f"127.0.0.1:{port}" in message and "unreachable" in message and "chroma run" in message
+
+    result = CliRunner().invoke(
+        main, ["ingest", str(corpus_dir / CALL), "--data-dir", str(tmp_path / "cli")],
+        env={"ASSISTANT_STORE__MODE": "http", "ASSISTANT_STORE__PORT": str(port)},
+    )
+    assert result.exit_code == 1
+    assert f"Error: Chroma server at 127.0.0.1:{port} is unreachable" in result.output
+    assert "Traceback" not in result.output
+
+
+# --- keyword index ---------------------------------------------------------------------------
+
+
+def test_keyword_index_is_persisted_and_reused(
+    settings: Settings, make_index, corpus_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    index = make_index(settings)
+    Ingestor(settings, index).run([corpus_dir / CALL])
+    folder = index.keyword_folder
+    assert folder.is_dir() and folder.parent == settings.data_dir
+    assert folder.with_suffix(".generation").read_text().strip() == index.generation()
+
+    caplog.set_level("INFO", logger="assistant.index")
+    reopened = make_index(settings)  # as a new process would
+    hits = reopened.keyword.search("fackförbund branschorganisationer", k=3)
+    assert hits and all(h.startswith("region-norrbotten") for h, _ in hits)
+    assert "keyword index rebuilt" not in caplog.text
+
+
+def test_keyword_index_is_rebuilt_when_stale(
+    settings: Settings, make_index, corpus_dir: Path, tmp_path: Path
+) -> None:
+    index = make_index(settings)
+    Ingestor(settings, index).run([corpus_dir / CALL])
+    before = index.generation()
+
+    # another writer adds a document behind this index's back
+    other = make_index(settings)
+    Ingestor(settings, other).run([corpus_dir / DECISION])
+    assert other.generation() != before
+
+    fresh = make_index(settings)
+    hits = fresh.keyword.search("Stödmottagare Arbetsförmedlingen", k=3)
+    assert hits and hits[0][0].startswith("region-vasterbotten-beslut")
+
+    # a damaged keyword index is rebuilt rather than trusted
+    for f in fresh.keyword_folder.rglob("*"):
+        if f.is_file():
+            f.write_bytes(b"garbage")
+    repaired = make_index(settings)
+    assert repaired.keyword.search("Stödmottagare Arbetsförmedlingen", k=1)
