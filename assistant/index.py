@@ -76,6 +76,11 @@ class Index:
             assert self._keyword is not None
             return self._keyword
 
+    def keyword_index_is_current(self) -> bool:
+        """True if the persisted keyword index was built for the indexed documents."""
+        gen_file = self.keyword_folder.with_suffix(".generation")
+        return gen_file.exists() and gen_file.read_text().strip() == self.generation()
+
     @property
     def keyword(self) -> KeywordIndex:
         """The keyword index, loaded (or rebuilt if stale) on first use."""

@@ -17,9 +17,8 @@ from collections import Counter
 from collections.abc import Container, Sequence
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import bm25s
 import numpy as np
 
 from assistant.errors import StoreError
@@ -31,6 +30,9 @@ from assistant.swedish_text import (
     to_swedish_terms,
     words,
 )
+
+if TYPE_CHECKING:
+    import bm25s
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,8 @@ class KeywordIndex:
         bm25: bm25s.BM25 | None = None
         # bm25s cannot index a corpus without a single term; such an index finds nothing anyway.
         if any(corpus_tokens):
+            import bm25s  # imported when needed: a no-op re-ingest never pays for it
+
             bm25 = bm25s.BM25()
             bm25.index(corpus_tokens, show_progress=False)
         # The analyzer that read the corpus goes along: same vocabulary, caches already warm.
@@ -194,6 +198,8 @@ class KeywordIndex:
             )
         bm25 = None
         if meta["has_bm25"]:
+            import bm25s
+
             bm25 = bm25s.BM25.load(str(folder / _BM25_DIR), show_progress=False)
         return cls(meta["ids"], frozenset(meta["vocabulary"]), bm25)
 

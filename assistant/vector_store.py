@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
-
-from langchain_core.embeddings import Embeddings
-from langchain_core.vectorstores import VectorStore
+from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.vectorstores import VectorStore
 
 logger = logging.getLogger(__name__)
 

@@ -125,7 +125,8 @@ class Ingestor:
         changed = bool(report.repaired) or any(
             o.status in ("added", "updated", "removed") for o in report.outcomes
         )
-        self.index.refresh_keyword_index(force=changed)
+        if changed or not self.index.keyword_index_is_current():
+            self.index.refresh_keyword_index(force=True)
         report.seconds = time.perf_counter() - t0
         return report
 
