@@ -6,7 +6,6 @@ CLI, the web app and the API.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import threading
@@ -304,8 +303,3 @@ def _lang_of(question: object) -> str:
     from .question import detect_language
 
     return detect_language(question) if isinstance(question, str) and question.strip() else "sv"
-
-
-def today() -> dt.date:
-    """The real date (the settings may fix another for tests)."""
-    return dt.date.today()

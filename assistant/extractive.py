@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.document import DocumentInfo, Fact
-from ingest.quantities import find_amounts
 
 from .answer import Answer
 from .citations import CitationBuilder, DocumentTexts, split_sentences
@@ -173,18 +172,6 @@ class ExtractiveAnswerer:
 
     def _r(self, q: Question, section: str, name: str, **values: object) -> str:
         return render(q.language, section, name, **values)
-
-    def _fact_sentence(
-        self, q: Question, name: str, ranked: list[str], types: tuple[str, ...],
-        cites: CitationBuilder,
-    ) -> str | None:
-        hit = self._first_with(ranked, name, types)
-        if hit is None:
-            return None
-        d, f = hit
-        n = cites.cite(d, f.start, f.end)
-        return (self._r(q, "passage", "lead", title=self.infos[d].title) + " "
-                + self._r(q, "passage", "sentence", sentence=f.quote.strip(), n=n))
 
     # -- calls --------------------------------------------------------------------------------
     def _call_answer(self, q: Question, kind: str, ranked: list[str], cites: CitationBuilder) -> str | None:
@@ -607,9 +594,3 @@ def contact_line(value: object, language: str) -> str:
     if value.get("phone"):
         parts.append(("tel. " if language == "sv" else "phone ") + value["phone"])
     return ", ".join(p for p in parts if p)
-
-
-def amount_in(text: str) -> int | None:
-    """The first amount in a text (for budgets the asker states)."""
-    hits = find_amounts(text, bare_numbers=True)
-    return hits[0].kronor if hits else None

@@ -1,23 +1,19 @@
 """The vector store: Chroma, embedded (PersistentClient) or a server (HttpClient).
 
-The factories are the only code that imports chromadb and langchain_chroma; the rest of the
-product sees :class:`PassageVectors` over LangChain's ``VectorStore`` interface. Vectors are
-always computed by our own ``Embeddings`` (Chroma's default embedding function would download a
-model and fail offline).
+The factories are the only code that imports chromadb; the rest of the product sees
+:class:`PassageVectors`. Vectors are always computed beforehand by our own LangChain
+``Embeddings`` and handed to Chroma: its default embedding function would download a model and
+fail offline, and precomputed vectors keep a failing model from half-replacing a document.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import StoreError
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
-    from langchain_core.vectorstores import VectorStore
 
 logger = logging.getLogger(__name__)
 
@@ -46,18 +42,6 @@ def get_chroma_client(settings: Settings) -> Any:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
         raise StoreError(f"cannot open the vector store in {path} ({exc})") from exc
-
-
-def get_vector_store(settings: Settings, embeddings: Embeddings, client: Any = None) -> VectorStore:
-    """LangChain's Chroma over the collection named after the index key."""
-    from langchain_chroma import Chroma
-
-    return Chroma(
-        client=client or get_chroma_client(settings),
-        collection_name=settings.collection_name(),
-        embedding_function=embeddings,
-        collection_metadata={"hnsw:space": "cosine", "index_key": settings.index_key()},
-    )
 
 
 def get_collection(settings: Settings, client: Any = None) -> Any:

@@ -261,3 +261,13 @@ def test_tell_me_about_a_project(corpus_engine: Engine) -> None:
 def test_a_right_kind_but_another_topic_is_refused(corpus_engine: Engine, question: str) -> None:
     a = corpus_engine.ask(question)
     assert a.refused and a.citations == []
+
+
+def test_langchain_retriever_interface(corpus_engine: Engine) -> None:
+    from assistant.retrieval import Filters, HybridRetriever
+
+    retriever = HybridRetriever(search=corpus_engine.search, filters=Filters(doc_types=("report",)), k=3)
+    docs = retriever.invoke("Hur många deltog i Relocate?")
+    assert 0 < len(docs) <= 3
+    assert all(d.metadata["doc_type"] == "report" and d.metadata["chunk_id"] == d.id for d in docs)
+    assert any("327" in d.page_content for d in docs)
