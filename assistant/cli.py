@@ -45,6 +45,8 @@ def main(verbose: int) -> None:
     """Cited answers about regional project funding: calls, decisions and final reports."""
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # bm25s sets its own logger to DEBUG; its progress lines are noise for people
+    logging.getLogger("bm25s").setLevel(max(level, logging.WARNING))
 
 
 @main.command()
