@@ -66,7 +66,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "träff": ("möt",), "möt": ("träff",), "distans": ("digital",), "virtuell": ("digital",),
     "lärdom": ("lärd", "erfarenhet"), "erfarenhet": ("lärd", "lärdom"), "lärt": ("lärd",),
     "hinder": ("svårighet", "utmaning"), "utmaning": ("hinder", "svårighet"),
-    "svårighet": ("hinder", "utmaning"), "deltag": ("deltog",), "deltog": ("deltag",),
+    "svårighet": ("hinder", "utmaning"),
 }
 _LESSON_WORDS = re.compile(
     r"lärdom|lärt|erfarenhet|visade|viktig|framgångsfaktor|hinder|utmaning|svårighet|"

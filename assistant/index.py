@@ -49,28 +49,31 @@ class Index:
 
     def generation(self) -> str:
         """A fingerprint of the indexed documents; a keyword index built for another is stale."""
-        docs = self.current_documents()
-        basis = "|".join(f"{d.doc_id}:{d.sha256}:{d.index_key}" for d in docs)
-        return hashlib.sha256(basis.encode()).hexdigest()[:16]
+        return _fingerprint(self.current_documents())
+
+    def _built_for(self) -> str | None:
+        """The generation the persisted keyword index was built for, if any."""
+        gen_file = self.keyword_folder.with_suffix(".generation")
+        return gen_file.read_text().strip() if gen_file.exists() else None
 
     def refresh_keyword_index(self, force: bool = False) -> KeywordIndex:
         """Rebuild and persist the keyword index if documents changed since it was built."""
         with self._lock:
-            gen_file = self.keyword_folder.with_suffix(".generation")
-            current = self.generation()
-            stale = force or not gen_file.exists() or gen_file.read_text().strip() != current
+            docs = self.current_documents()
+            current = _fingerprint(docs)
+            stale = force or self._built_for() != current
             if not stale and self._keyword is None:
                 try:
                     self._keyword = KeywordIndex.load(self.keyword_folder)
                 except (FileNotFoundError, ValueError, OSError, StoreError):
                     stale = True
             if stale:
-                titles = {d.doc_id: d.info.title for d in self.current_documents()}
+                titles = {d.doc_id: d.info.title for d in docs}
                 chunks = [c for c in self.registry.chunks() if c.doc_id in titles]
-                texts = [f"{titles.get(c.doc_id, '')}\n{c.section or ''}\n{c.text}" for c in chunks]
+                texts = [f"{titles[c.doc_id]}\n{c.section or ''}\n{c.text}" for c in chunks]
                 kw = KeywordIndex.build([c.chunk_id for c in chunks], texts)
                 kw.save(self.keyword_folder)
-                gen_file.write_text(current)
+                self.keyword_folder.with_suffix(".generation").write_text(current)
                 self._keyword = kw
                 logger.info("keyword index rebuilt: %d passages", len(chunks))
             assert self._keyword is not None
@@ -78,8 +81,7 @@ class Index:
 
     def keyword_index_is_current(self) -> bool:
         """True if the persisted keyword index was built for the indexed documents."""
-        gen_file = self.keyword_folder.with_suffix(".generation")
-        return gen_file.exists() and gen_file.read_text().strip() == self.generation()
+        return self._built_for() == self.generation()
 
     @property
     def keyword(self) -> KeywordIndex:
@@ -89,6 +91,11 @@ class Index:
     def close(self) -> None:
         """Release the registry connection."""
         self.registry.close()
+
+
+def _fingerprint(docs: list[DocumentRecord]) -> str:
+    basis = "|".join(f"{d.doc_id}:{d.sha256}:{d.index_key}" for d in docs)
+    return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 
 def open_index(

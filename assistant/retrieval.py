@@ -13,6 +13,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from ingest.chunking import doc_id_of
 from ingest.document import Chunk, DocumentInfo
 
 from .index import Index
@@ -109,7 +110,7 @@ class HybridSearch:
         kw = self.index.keyword
         kw_hits = kw.search(query, self.settings.keyword_k * 3)
         kw_hits = [(cid, s) for cid, s in kw_hits
-                   if self._doc_of(cid) in allowed_docs][: self.settings.keyword_k]
+                   if doc_id_of(cid) in allowed_docs][: self.settings.keyword_k]
         fused: dict[str, float] = {}
         ranks: dict[str, dict[str, int]] = {}
         vscore: dict[str, float] = {}
@@ -142,9 +143,6 @@ class HybridSearch:
             if len(passages) >= k:
                 break
         return passages
-
-    def _doc_of(self, chunk_id: str) -> str:
-        return chunk_id.rsplit(":", 2)[0]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ingest.chunking import doc_id_of
+
 from .keyword_index import KeywordIndex
 from .swedish_text import STOPWORDS_EN, STOPWORDS_SV, glossary_words, words
 
@@ -70,7 +72,7 @@ class TopicCoverage:
         self.keyword = keyword
 
     def _in_docs(self, term: str, doc_ids: set[str]) -> bool:
-        return any(pid.rsplit(":", 2)[0] in doc_ids for pid in self.keyword.passages_with(term))
+        return any(doc_id_of(pid) in doc_ids for pid in self.keyword.passages_with(term))
 
     def covered(self, word: str, doc_ids: set[str]) -> bool:
         """The word, or every part of it if it is a compound, occurs in the documents; a shared

@@ -91,6 +91,16 @@ def _tail(text: str, piece: _Piece, overlap: int) -> _Piece | None:
     return best
 
 
+def chunk_id(doc_id: str, sha256: str, ordinal: int) -> str:
+    """A chunk's id: its document, the document's content hash and its place in it."""
+    return f"{doc_id}:{sha256[:10]}:{ordinal}"
+
+
+def doc_id_of(chunk_id: str) -> str:
+    """The document a chunk id belongs to (document ids hold no colon)."""
+    return chunk_id.rsplit(":", 2)[0]
+
+
 def chunk_document(doc: CleanDocument, settings: ChunkingSettings) -> list[Chunk]:
     """Chunks of about ``target_words`` that follow headings and never cross documents."""
     secs = sections(doc.text)
@@ -147,7 +157,7 @@ def chunk_document(doc: CleanDocument, settings: ChunkingSettings) -> list[Chunk
         label = sec.label() if sec else None
         chunks.append(
             Chunk(
-                chunk_id=f"{doc.doc_id}:{doc.sha256[:10]}:{i}",
+                chunk_id=chunk_id(doc.doc_id, doc.sha256, i),
                 doc_id=doc.doc_id,
                 ordinal=i,
                 text=doc.text[start:end],
