@@ -31,7 +31,7 @@ def split_sentences(text: str, base: int = 0) -> list[Sentence]:
     for block in re.finditer(r"[^\n](?:.|\n(?!\n))*", text):
         b = block.group(0)
         pos = 0
-        for m in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”(–-])", b):
+        for m in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”(–-])|\s+[•▪●]\s+", b):
             seg = b[pos : m.start()]
             if seg.strip():
                 out.append(_sentence(seg, base + block.start() + pos))

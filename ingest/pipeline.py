@@ -28,6 +28,7 @@ from .cleaning import clean_document
 from .document import Chunk, DocumentInfo
 from .facts import extract_facts
 from .loaders import discover, parse_document, read_file
+from .units import answer_units
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class Ingestor:
         for rec in self.index.registry.documents(status="pending"):
             logger.warning("repairing %s, left half-written by an interrupted ingest", rec.doc_id)
             self.index.vectors.delete_document(rec.doc_id)
+            self.index.units.delete_document(rec.doc_id)
             self.index.registry.remove(rec.doc_id)
             repaired.append(rec.doc_id)
         return repaired
@@ -182,11 +184,19 @@ class Ingestor:
         info = titled(info, project, meta_title="title" in read_metadata(path))
         chunks = chunk_document(doc, settings.chunking)
         texts = [embedding_text(info, c, settings.embedding.max_words) for c in chunks]
-        vectors = self.index.embeddings.embed_documents(texts) if texts else []
+        units = answer_units(doc)
+        # one call for both: a failing model leaves nothing half-written
+        all_vectors = self.index.embeddings.embed_documents(
+            texts + [u.embedding_text(info.title) for u in units]) if texts or units else []
+        vectors, unit_vectors = all_vectors[: len(texts)], all_vectors[len(texts) :]
         registry.mark_pending(doc_id, str(path.resolve()), fingerprint, key, info, raw.media_type)
         self.index.vectors.replace_document(
             doc_id, [c.chunk_id for c in chunks], vectors, [c.text for c in chunks],
             [c.metadata(info) for c in chunks],
+        )
+        self.index.units.replace_document(
+            doc_id, [u.unit_id for u in units], unit_vectors, [u.text for u in units],
+            [u.metadata() for u in units],
         )
         registry.commit_document(
             doc_id, info, doc.text, doc.page_starts, doc.page_numbers, facts, chunks
@@ -202,6 +212,7 @@ class Ingestor:
                 # pending first: a kill between the two deletes is repaired by the next run
                 self.index.registry.mark_removing(rec.doc_id)
                 self.index.vectors.delete_document(rec.doc_id)
+                self.index.units.delete_document(rec.doc_id)
                 self.index.registry.remove(rec.doc_id)
                 outcomes.append(FileOutcome(rec.path, "removed", rec.doc_id))
         return outcomes

@@ -1,0 +1,111 @@
+"""Candidate evidence for an answer: the sentences of the retrieved passages and of the answer
+units closest to the question, each with where it stands, the vector similarity of its unit,
+the answer types it shows and the facts read from it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ingest.document import Fact
+from ingest.structure import section_at
+
+from ..citations import DocumentTexts, split_sentences
+from ..retrieval import Passage
+from .understand import announces, shows
+
+MIN_WORDS = 3
+# page furniture of web pages: breadcrumbs ("Start › Bidrag › Projektmedel")
+_NAVIGATION = re.compile(r"[›»>]\s*\S+\s*[›»>]|\s/\s\S+\s/\s")
+MAX_WORDS = 90
+
+
+@dataclass(frozen=True)
+class UnitHit:
+    """An answer unit the vector search found, with its cosine similarity to the question."""
+
+    doc_id: str
+    start: int
+    end: int
+    similarity: float
+    global_rank: int = 0  # rank among all documents' units; 0 if found within some only
+
+
+@dataclass
+class Candidate:
+    """One sentence (or list item, or table row) that may answer, and how it was found."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    section: str | None
+    rank: int
+    vector: float = 0.0
+    shows: frozenset[str] = frozenset()
+    facts: list[Fact] = field(default_factory=list)
+    announcing: bool = False
+    score: float = 0.0
+    lexical: float = 0.0
+
+
+def _clean(text: str, start: int) -> tuple[str, int]:
+    """Drop a list bullet in front of a sentence."""
+    for bullet in ("- ", "• ", "* "):
+        if text.startswith(bullet):
+            return text[len(bullet):], start + len(bullet)
+    return text, start
+
+
+class CandidateBuilder:
+    """Collects candidates from passages, unit hits and facts, once per (document, offset)."""
+
+    def __init__(self, texts: DocumentTexts, facts: dict[str, list[Fact]]) -> None:
+        self.texts = texts
+        self.facts = facts
+        self.out: dict[tuple[str, int], Candidate] = {}
+
+    def _add(self, doc_id: str, start: int, text: str, rank: int) -> None:
+        text, start = _clean(text.strip(), start)
+        n = len(text.split())
+        if n < MIN_WORDS or n > MAX_WORDS or text.startswith("http") or _NAVIGATION.search(text):
+            return
+        key = (doc_id, start)
+        if key in self.out:
+            self.out[key].rank = min(self.out[key].rank, rank)
+            return
+        _, secs = self.texts.get(doc_id)
+        sec = section_at(secs, start)
+        end = start + len(text)
+        self.out[key] = Candidate(
+            doc_id=doc_id, start=start, end=end, text=text,
+            section=sec.label() if sec else None, rank=rank, shows=shows(text),
+            facts=[f for f in self.facts.get(doc_id, []) if f.start < end and start < f.end
+                   and not f.name.endswith("_section")],
+            announcing=announces(text),
+        )
+
+    def add_passages(self, passages: Iterable[Passage]) -> None:
+        """Sentences of the retrieved passages, ranked as their passage."""
+        for rank, p in enumerate(passages):
+            for s in split_sentences(p.chunk.text, p.chunk.start):
+                self._add(p.doc_id, s.start, s.text, rank)
+
+    def add_span(self, doc_id: str, start: int, end: int, rank: int) -> None:
+        """Sentences of a stretch of a document (an answer unit, a fact's quote)."""
+        doc, _ = self.texts.get(doc_id)
+        for s in split_sentences(doc.text[start:end], start):
+            self._add(doc_id, s.start, s.text, rank)
+
+    def candidates(self, units: list[UnitHit]) -> list[Candidate]:
+        """Every candidate, with the similarity of the best unit it stands in."""
+        by_doc: dict[str, list[UnitHit]] = {}
+        for u in units:
+            by_doc.setdefault(u.doc_id, []).append(u)
+        out = list(self.out.values())
+        for c in out:
+            c.vector = max((u.similarity for u in by_doc.get(c.doc_id, [])
+                            if u.start <= c.start < u.end or c.start <= u.start < c.end),
+                           default=0.0)
+        return out

@@ -1,0 +1,226 @@
+"""Phrasing the best evidence: the document's own sentences, each with its marker, and the
+computations on them (the cap for a stated budget, open or closed today). Templates only
+phrase; they never choose what answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from ingest.document import DocumentInfo, Fact
+from ingest.quantities import find_amounts, find_percentages
+
+from ..citations import CitationBuilder, DocumentTexts, split_sentences
+from ..prompts import render
+from ..question import Question
+from .candidates import Candidate
+from .understand import Wants
+
+MONTHS = {
+    "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+           "oktober", "november", "december"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+}
+MAX_LESSONS = 6
+MAX_LESSONS_PER_DOC = 3
+
+
+def format_amount(kronor: int, language: str) -> str:
+    """800000 -> '800 000 kr' / 'SEK 800 000' (spaces keep numbers searchable in both)."""
+    digits = f"{kronor:,}".replace(",", " ")
+    return f"{digits} kr" if language == "sv" else f"SEK {digits}"
+
+
+def format_percent(value: float, language: str) -> str:
+    """75.0 -> '75 %' (sv) / '75%' (en)."""
+    num = f"{value:g}".replace(".", ",") if language == "sv" else f"{value:g}"
+    return f"{num} %" if language == "sv" else f"{num}%"
+
+
+def format_date(iso: str | None, language: str) -> str:
+    """'2019-03-31' -> '31 mars 2019' / '31 March 2019'."""
+    if not iso:
+        return "?"
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {MONTHS[language][d.month - 1]} {d.year}"
+
+
+def similar(a: str, b: str) -> bool:
+    """Near-identical sentences (reports repeat their summary in the body)."""
+    wa, wb = set(a.lower().split()), set(b.lower().split())
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.7
+
+
+def contact_line(value: object, language: str) -> str:
+    """'Eva Jonsson, eva@region.se, tel. 070-...' from a contact fact."""
+    if not isinstance(value, dict):
+        return str(value)
+    parts = [value.get("name")]
+    if value.get("email"):
+        parts.append(value["email"])
+    if value.get("phone"):
+        parts.append(("tel. " if language == "sv" else "phone ") + value["phone"])
+    return ", ".join(p for p in parts if p)
+
+
+class Composer:
+    """Turns ranked candidates into an answer text with numbered citations."""
+
+    def __init__(self, texts: DocumentTexts, infos: dict[str, DocumentInfo],
+                 facts: dict[str, list[Fact]], today: Callable[[], dt.date],
+                 max_short_chars: int) -> None:
+        self.texts = texts
+        self.infos = infos
+        self.facts = facts
+        self.today = today
+        self.max_short_chars = max_short_chars
+
+    def _r(self, q: Question, section: str, name: str, **values: object) -> str:
+        return render(q.language, section, name, **values)
+
+    # -- one answer ---------------------------------------------------------------------------
+    def compose(self, q: Question, wants: Wants, ranked: list[Candidate],
+                cites: CitationBuilder, named: list[str]) -> str:
+        """The answer text for the best evidence (``ranked`` is not empty)."""
+        if "lesson" in wants.types:
+            return self._lessons(q, ranked, cites, named)
+        best = ranked[0]
+        picked = [best]
+        for c in ranked[1:6]:
+            if len(picked) >= 2 or best.score - c.score > 0.25:
+                break
+            if c.doc_id != best.doc_id or any(similar(c.text, p.text) for p in picked):
+                continue
+            adds = (wants.types & c.shows) - best.shows
+            if adds or c.lexical > best.lexical * 0.8:
+                picked.append(c)
+        spans = [(c.start, c.end, c.text) for c in picked]
+        spans = self._complete(best, spans)
+        spans.sort()
+        lead = self._computed(q, wants, best.doc_id, picked, cites)
+        parts = [lead] if lead else []
+        parts.append(self._r(q, "passage", "lead", title=self.infos[best.doc_id].title))
+        for a, b, text in spans:
+            parts.append(self._r(q, "passage", "sentence", sentence=text,
+                                 n=cites.cite(best.doc_id, a, b)))
+        text = " ".join(parts)
+        while len(text) > self.max_short_chars and len(parts) > 2:
+            parts.pop()
+            text = " ".join(parts)
+        return text
+
+    def _complete(self, best: Candidate, spans: list[tuple[int, int, str]]
+                  ) -> list[tuple[int, int, str]]:
+        """A sentence that introduces a list ("Följande kan söka:") or is very short brings
+        the lines after it."""
+        if not (best.text.rstrip().endswith(":") or len(best.text.split()) < 7):
+            return spans
+        doc, _ = self.texts.get(best.doc_id)
+        following = split_sentences(doc.text[best.end: best.end + 600], best.end)
+        got = 0
+        for s in following:
+            if got >= 4 or sum(len(t) for _, _, t in spans) + len(s.text) > 450:
+                break
+            if any(a == s.start for a, _, _ in spans):
+                continue
+            spans.append((s.start, s.end, s.text))
+            got += 1
+        return spans
+
+    def _computed(self, q: Question, wants: Wants, doc_id: str, picked: list[Candidate],
+                  cites: CitationBuilder) -> str | None:
+        """What the evidence gives when computed: the cap for a stated budget, a window's status."""
+        if q.budget and wants.types & {"amount", "share"}:
+            return self._budget(q, doc_id, picked, cites)
+        window = next((f for c in picked for f in c.facts if f.name == "application_window"), None)
+        if window is not None and "date" in wants.types and isinstance(window.value, dict):
+            closes, opens = window.value.get("closes"), window.value.get("opens")
+            if closes:
+                today = self.today()
+                status = "status_open"
+                if today > dt.date.fromisoformat(closes):
+                    status = "status_closed"
+                elif opens and today < dt.date.fromisoformat(opens):
+                    status = "status_upcoming"
+                return self._r(q, "deadline", status,
+                               today=format_date(today.isoformat(), q.language))
+        return None
+
+    def _budget(self, q: Question, doc_id: str, picked: list[Candidate],
+                cites: CitationBuilder) -> str | None:
+        """The most a project of the stated budget can get, from the share and the cap that
+        the chosen evidence (or its document's cap fact) states."""
+        assert q.budget is not None
+        percent: float | None = None
+        amount: int | None = None
+        n: int | None = None
+        cap = next((f for c in picked for f in c.facts if f.name == "funding_cap"), None) or \
+            next((f for f in self.facts.get(doc_id, []) if f.name == "funding_cap"), None)
+        if cap is not None and isinstance(cap.value, dict):
+            percent, amount = cap.value.get("percent"), cap.value.get("amount")
+            n = cites.cite(doc_id, cap.start, cap.end)
+        for c in picked:
+            if percent is None:
+                ps = find_percentages(c.text)
+                if ps:
+                    percent, n = ps[0].value, cites.cite(doc_id, c.start, c.end)
+            if amount is None:
+                amounts = [a.kronor for a in find_amounts(c.text) if a.kronor != q.budget]
+                if amounts:
+                    amount, n = max(amounts), cites.cite(doc_id, c.start, c.end)
+        if n is None or (percent is None and amount is None):
+            return None
+        lang = q.language
+        if percent is None:
+            assert amount is not None
+            grant = min(amount, q.budget)
+            name = "budget_amount_only" if grant == amount else "budget_under_amount"
+            return self._r(q, "funding_cap", name, budget=format_amount(q.budget, lang),
+                           amount=format_amount(amount, lang), n=n)
+        share = round(q.budget * float(percent) / 100)
+        grant = min(share, int(amount)) if amount else share
+        values = {"budget": format_amount(q.budget, lang), "percent": format_percent(percent, lang),
+                  "share": format_amount(share, lang), "grant": format_amount(grant, lang), "n": n}
+        if amount:
+            name = "budget_percent_binds" if share <= amount else "budget_amount_binds"
+            return self._r(q, "funding_cap", name, amount=format_amount(int(amount), lang), **values)
+        return self._r(q, "funding_cap", "budget_percent_only", **values)
+
+    # -- lessons ------------------------------------------------------------------------------
+    def _lessons(self, q: Question, ranked: list[Candidate], cites: CitationBuilder,
+                 named: list[str]) -> str:
+        """Lessons and obstacles across reports: the best statements, several reports heard,
+        every report the question names represented."""
+        pool = [c for c in ranked if not c.announcing and len(c.text.split()) >= 5]
+        if not pool:
+            pool = ranked
+        best = pool[0].score
+        picked: list[Candidate] = []
+        per_doc: dict[str, int] = {}
+        for d in named:
+            first = next((c for c in pool if c.doc_id == d), None)
+            if first is not None and first.score >= best - 0.6:
+                picked.append(first)
+                per_doc[d] = 1
+        for c in pool:
+            if len(picked) >= MAX_LESSONS or c.score < best - 0.5:
+                break
+            if c in picked or per_doc.get(c.doc_id, 0) >= MAX_LESSONS_PER_DOC \
+                    or any(similar(c.text, p.text) for p in picked):
+                continue
+            picked.append(c)
+            per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+        lines = [self._r(q, "passage", "lessons_lead")]
+        for d in dict.fromkeys(c.doc_id for c in picked):
+            lines.append(self._r(q, "passage", "lessons_doc", title=self.infos[d].title))
+            for c in sorted((c for c in picked if c.doc_id == d), key=lambda c: c.start):
+                lines.append(self._r(q, "passage", "bullet", sentence=c.text,
+                                     n=cites.cite(d, c.start, c.end)))
+        return "\n".join(lines)
+
+
+def strip_markers(text: str) -> str:
+    """The answer without its [n] markers (for comparisons)."""
+    return re.sub(r"\s*\[\d+\]", "", text)

@@ -1,0 +1,89 @@
+"""Which documents a question names: its region, publisher, programme, project, title or year.
+
+Every document gets a set of name terms: the analysed words of its title, organisation,
+region, project name and file name, and the capitalised words of its opening lines (where a
+publisher and a programme are named). A question term that is a name term of few documents
+names them; common ones ("region", "projekt") weigh little. Nothing here knows any document.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.document import DocumentInfo, Fact
+
+_CAPITALISED = re.compile(r"(?<![\w-])[A-ZÅÄÖÉ][\wåäöéÅÄÖÉ-]{2,}")
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+HEADER_CHARS = 600
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How strongly a question names each document (0..1, the best one 1) and the years it
+    names that no named document speaks of."""
+
+    scores: dict[str, float]
+    years: tuple[int, ...]
+    terms: frozenset[str] = frozenset()
+
+    def named(self, at_least: float) -> list[str]:
+        """Documents named at least this strongly, best first."""
+        return [d for d, s in sorted(self.scores.items(), key=lambda x: -x[1]) if s >= at_least]
+
+
+class DocumentNames:
+    """Name terms of every indexed document, and the matching of questions against them."""
+
+    def __init__(
+        self, infos: dict[str, DocumentInfo], facts: dict[str, list[Fact]],
+        texts: Callable[[str], str], paths: dict[str, str], analyze: Callable[[str], list[str]],
+    ) -> None:
+        self.analyze = analyze
+        self.terms: dict[str, set[str]] = {}
+        self.years: dict[str, set[int]] = {}
+        for d, info in infos.items():
+            header = texts(d)[:HEADER_CHARS]
+            parts = [info.title, info.organisation or "", info.region or "",
+                     re.sub(r"[-_.]+", " ", Path(paths.get(d, "")).stem)]
+            parts += [str(f.value) for f in facts.get(d, []) if f.name == "project_name"]
+            parts += _CAPITALISED.findall(header)
+            self.terms[d] = set(analyze(" ".join(parts)))
+            self.years[d] = {int(y) for y in _YEAR.findall(" ".join(parts[:4]) + texts(d))}
+            if info.year:
+                self.years[d].add(info.year)
+        n = max(len(self.terms), 1)
+        df: dict[str, int] = {}
+        for ts in self.terms.values():
+            for t in ts:
+                df[t] = df.get(t, 0) + 1
+        # a name term of every document names none; one of a single document names it
+        self.idf = {t: math.log(n / c) for t, c in df.items() if c < n}
+
+    def all_terms(self) -> set[str]:
+        """Every name term of every document."""
+        return set().union(*self.terms.values()) if self.terms else set()
+
+    def unnamed_years(self, naming: Naming, docs: list[str]) -> list[int]:
+        """Years the question names that none of ``docs`` speaks of (a 2025 call asked of an
+        archive whose call is from 2016)."""
+        return [y for y in naming.years if docs and not any(y in self.years.get(d, ()) for d in docs)]
+
+    def naming(self, question: str) -> Naming:
+        """How strongly ``question`` names each document."""
+        q_terms = [t for t in dict.fromkeys(self.analyze(question)) if t in self.idf]
+        scores: dict[str, float] = {}
+        for d, ts in self.terms.items():
+            s = sum(self.idf[t] for t in q_terms if t in ts)
+            if s > 0:
+                scores[d] = s
+        best = max(scores.values(), default=0.0)
+        # a single common name term ("region") names nothing
+        scores = {} if best < math.log(4) else {d: s / best for d, s in scores.items()}
+        q_years = tuple(int(y) for y in _YEAR.findall(question))
+        top = [d for d, v in scores.items() if v >= 0.75]
+        used = frozenset(t for t in q_terms if any(t in self.terms[d] for d in top))
+        return Naming(scores, q_years, used)

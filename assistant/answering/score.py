@@ -1,0 +1,146 @@
+"""Scoring candidates against what *this* question asks: its content words, the vector
+similarity of the sentence's unit to the question, the answer types it wants, the documents
+it names and the section a sentence stands in. The weights are settings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from assistant import lexicon
+
+from ..keyword_index import KeywordIndex
+from ..settings import RankingSettings
+from ..swedish_text import to_swedish_terms, words
+from .candidates import Candidate
+from .understand import Wants
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """A content word of the question: its analysed terms, its whole-word stem, its weight."""
+
+    terms: frozenset[str]
+    head: str
+    weight: float
+
+
+def query_terms(keyword: KeywordIndex, text: str, language: str,
+                identity: str | None = None) -> list[QueryTerm]:
+    """Content words of the question weighted by rarity in the corpus; a Swedish word the
+    corpus never uses weighs most, since a sentence without it answers only part of it."""
+    n_docs = max(len(keyword), 1)
+    # what the asker says they are is kept: "kan en privatperson söka?" is about privatperson
+    own: set[str] = set()
+    glossary = to_swedish_terms(text) if language == "en" else []
+    out: list[QueryTerm] = []
+    seen: set[str] = set()
+    for word in [*words(text), *glossary]:
+        terms = [t for t in keyword.analyze_query(word) if t not in own]
+        if not terms or terms[0] in seen:
+            continue
+        seen.add(terms[0])
+        dfs = [keyword.document_frequency(t) for t in terms]
+        if any(dfs):
+            weight = max(math.log(1 + n_docs / df) for df in dfs if df)
+        elif language == "sv" and len(terms[0]) >= 6 and not terms[0].isdigit():
+            weight = math.log(1 + n_docs / 0.5)
+        else:
+            continue
+        out.append(QueryTerm(frozenset(terms), terms[0], weight))
+    return out
+
+
+class Scorer:
+    """Scores a question's candidates; higher is better, comparable within one question."""
+
+    def __init__(self, keyword: KeywordIndex, weights: RankingSettings) -> None:
+        self.keyword = keyword
+        self.w = weights
+        self._synonyms: dict[str, set[str]] = {}
+        for group in lexicon.load("answering")["synonyms"]["groups"]:
+            stems = {t for word in group for t in keyword.analyze_query(word)[:1]}
+            for t in stems:
+                self._synonyms.setdefault(t, set()).update(stems - {t})
+
+    def _terms(self, text: str) -> set[str]:
+        terms = set(self.keyword.analyze_query(text))
+        for t in list(terms):
+            terms.update(self._synonyms.get(t, ()))
+        return terms
+
+    def score(self, cands: list[Candidate], qterms: list[QueryTerm], wants: Wants,
+              naming: dict[str, float], name_terms: frozenset[str] = frozenset()
+              ) -> list[Candidate]:
+        """The candidates, scored and sorted best first. ``name_terms`` are the question's
+        words that name a document (its title, publisher): they pick the document, and weigh
+        little in telling its sentences apart."""
+        if not cands:
+            return []
+        full_total = sum(qt.weight for qt in qterms)
+        qterms = [QueryTerm(qt.terms, qt.head, qt.weight * self.w.name_term_share)
+                  if qt.head in name_terms else qt for qt in qterms]
+        term_sets = [self._terms(c.text) for c in cands]
+        # a word found in most candidate sentences (the region's name) tells them apart less
+        # than one found in a few
+        n = len(cands)
+        weights = []
+        for qt in qterms:
+            sdf = sum(1 for ts in term_sets if qt.terms & ts)
+            weights.append((qt, qt.weight * math.log(1 + n / (1 + sdf)) / math.log(1 + n)))
+        # name words count in the total at full weight: a sentence that only repeats the
+        # title does not cover the question
+        total = (sum(w for _, w in weights) * full_total / max(sum(qt.weight for qt in qterms), 1e-9)
+                 if qterms else 1.0) or 1.0
+
+        def overlap(ts: set[str]) -> float:
+            got = 0.0
+            for qt, w in weights:
+                if qt.head in ts:
+                    got += w
+                elif qt.terms & ts:
+                    got += 0.5 * w  # only a compound part matches
+            return got / total
+
+        for c, ts in zip(cands, term_sets, strict=True):
+            c.lexical = overlap(ts)
+        # neighbours count a little: an answer often runs over two sentences
+        by_doc: dict[str, list[Candidate]] = {}
+        for c in cands:
+            by_doc.setdefault(c.doc_id, []).append(c)
+        near: dict[int, float] = {}
+        for group in by_doc.values():
+            group.sort(key=lambda c: c.start)
+            for i, c in enumerate(group):
+                nb = [g.lexical for g in group[max(i - 1, 0): i + 2]
+                      if g is not c and abs(g.start - c.start) < 600]
+                near[id(c)] = max(nb, default=0.0)
+        best_vec = max(c.vector for c in cands)
+        for c in cands:
+            s = self.w.lexical * c.lexical + self.w.neighbours * near[id(c)]
+            if c.vector:
+                s += self.w.vector * max(c.vector - best_vec + self.w.vector_window, 0.0) \
+                    / self.w.vector_window
+            n_words = len(c.text.split())
+            if n_words > self.w.long_words:
+                s -= self.w.long_penalty * (n_words - self.w.long_words)
+            if wants.types:
+                hit = wants.types & c.shows
+                if hit & wants.hard:
+                    s += self.w.hard_type
+                elif hit:
+                    s += self.w.answer_type
+                elif wants.hard and not (wants.hard & c.shows):
+                    s -= self.w.missing_type
+            if c.section:
+                sec_terms = self._terms(c.section)
+                s += self.w.section * sum(w for qt, w in weights if qt.terms & sec_terms) / total
+            s += self.w.named * naming.get(c.doc_id, 0.0) if naming else 0.0
+            s += self.w.rank / (c.rank + 1)
+            if c.announcing:
+                s -= self.w.announcing
+            if c.facts:
+                s += self.w.fact
+            c.score = s
+        cands.sort(key=lambda c: -c.score)
+        return cands

@@ -1,0 +1,75 @@
+"""What a question asks for: the answer types it wants (amount, share, date, person, ...),
+whether it wants a yes or a no, and how each candidate sentence shows those types.
+
+The frames are data (``assistant/lexicon/answering.toml``); this module only compiles them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from assistant import lexicon
+
+ANSWER_TYPES = (
+    "amount", "share", "date", "duration", "count", "person", "organisation", "eligibility",
+    "procedure", "reason", "lesson", "condition",
+)
+# Types whose absence from a sentence means it cannot answer: a "how much" question is not
+# answered by a sentence without an amount or a share.
+HARD_TYPES = frozenset({"amount", "share", "date", "duration", "count", "person"})
+
+
+@cache
+def _patterns(section: str) -> dict[str, re.Pattern[str]]:
+    out = {}
+    for kind in ANSWER_TYPES:
+        frames = lexicon.word_list("answering", f"{section}.{kind}")
+        out[kind] = re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
+    return out
+
+
+@cache
+def _yes_no() -> re.Pattern[str]:
+    frames = lexicon.word_list("answering", "wants.yes_no")
+    return re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
+
+
+@cache
+def _announcing() -> re.Pattern[str]:
+    frames = lexicon.word_list("answering", "announcing.patterns")
+    return re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Wants:
+    """The answer types a question asks for."""
+
+    types: frozenset[str]
+    yes_no: bool
+
+    @property
+    def hard(self) -> frozenset[str]:
+        """Wanted types a sentence must show to answer at all."""
+        return self.types & HARD_TYPES
+
+
+def wants(question: str) -> Wants:
+    """The answer types ``question`` asks for (several when it asks several things)."""
+    text = question.strip().lower()
+    types = {kind for kind, pattern in _patterns("wants").items() if pattern.search(text)}
+    # "how much did X get" wants an amount, not the date the frame "when" would add
+    if types & {"amount", "share", "count"}:
+        types.discard("date") if not re.search(r"\bnär\b|\bwhen\b|datum|\bdates?\b", text) else None
+    return Wants(frozenset(types), bool(_yes_no().search(text)))
+
+
+def shows(text: str) -> frozenset[str]:
+    """The answer types a sentence holds (an amount, a date, a person, ...)."""
+    return frozenset(kind for kind, pattern in _patterns("shows").items() if pattern.search(text))
+
+
+def announces(text: str) -> bool:
+    """True for a sentence that only announces what follows ("Nedan beskrivs hindren:")."""
+    return bool(_announcing().search(text.strip()))
