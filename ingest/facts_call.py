@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 
+from . import vocabulary
 from .document import Fact
-from .facts import FactReader, Span, contact_facts, span_fact, split_list
+from .fact_reader import FactReader, Span, span_fact, split_list
 from .quantities import find_amounts, find_date_ranges, find_dates, find_percentages
 from .structure import Block, section_at
 
-_APPLICANT_HEADING = re.compile(
-    r"(?i)^(?:(?:vem|vilka)\s+(?:kan|får)\s+(?:an)?söka|vem\s+riktar\s+sig|målgrupp\s+för\s+"
-    r"utlysningen|sökande\s*:?$|stödberättigade\s+(?:sökande|aktörer|organisationer)|behöriga"
-    r"\s+sökande|vilka\s+(?:kan|får)\s+(?:få|beviljas)\s+(?:stöd|bidrag|medel))"
-)
+_APPLICANT_HEADING = re.compile(rf"(?i)^(?:{vocabulary.alternatives('headings.applicants')})")
 # Sentences naming who may apply; ``list`` is the enumeration of applicant types.
 _APPLICANT_SENTENCES = [
     re.compile(r"(?i)\b(?:kan|får)\s+(?:an)?söka(?:\s+\w+){0,3}?\s*:\s*(?P<list>.*)$"),
@@ -40,9 +37,7 @@ _COSTS_AFTER = re.compile(
     r"(?i)^\s*(?:av\s+(?:de\s+|den\s+|projektets\s+)?(?:\w+\s+){0,2}?(?:kostnad|utgift|budget))"
 )
 _HIGHER_BINDS = re.compile(r"(?i)\b(?:det\s+(?:som\s+är\s+)?högsta|vilket\s+som\s+är\s+högst)")
-_CAP_HEADING = re.compile(
-    r"(?i)hur\s+mycket|stödnivå|stödets\s+storlek|bidragets\s+storlek|belopp|stödandel"
-)
+_CAP_HEADING = vocabulary.heading_word("funding_cap")
 # The money of the whole call, not the most one project can get.
 _CALL_BUDGET = re.compile(
     r"(?i)avsätt\w*|utlysningen\s+omfattar|total\w*\s+(?:ram|budget)|budget\w*\s+för\s+"
@@ -51,10 +46,7 @@ _CALL_BUDGET = re.compile(
 _PER_PROJECT = re.compile(r"(?i)per\s+(?:projekt|ansökan|sökande)")
 _SUPPORT_WORD = re.compile(r"(?i)stöd|bidrag|finansier|projektmedel|\bmedel\b|bevilja")
 
-_WINDOW_LABEL = (
-    r"sista\s+ansökningsdag(?:en)?|sista\s+dag(?:en)?\s+(?:för|att)\s+(?:an)?sök\w*"
-    r"|ansökningsperiod(?:en)?|ansökningstid(?:en)?|deadline"
-)
+_WINDOW_LABEL = vocabulary.label("application_window")
 _WINDOW_CUE = re.compile(r"(?i)ansök|\bsöka\b|\bsökas\b|utlysning")
 _NOT_WINDOW = re.compile(r"(?i)slutrapport|rapportera|redovis|beslut|projekttid|avslutad")
 _OPEN_CUE = re.compile(
@@ -77,11 +69,7 @@ _DURATION = re.compile(
 )
 _DURATION_TOPIC = re.compile(r"(?i)projekt|genomför|pågå|löptid|tid\b|period")
 
-_HOW_HEADING = re.compile(
-    r"(?i)^(?:hur\s+(?:an)?söker\s+(?:vi|jag|man|du|ni)|så\s+(?:här\s+)?(?:an)?söker\s+(?:du|ni)"
-    r"|hur\s+gör\s+(?:jag|vi|man|du|ni)|ansökan\s*:?$|ansökningsförfarande|ansökningsprocess"
-    r"|ansök\s+så\s+här|hur\s+ska\s+ansökan)"
-)
+_HOW_HEADING = re.compile(rf"(?i)^(?:{vocabulary.alternatives('headings.how_to_apply')})")
 _HOW_SENTENCE = re.compile(
     r"(?i)\b(?:(?:du|ni|man|sökande)\s+(?:an)?söker\s+(?:\w+\s+){0,2}?(?:via|genom|i|på|hos)"
     r"|ansökan\s+(?:görs|ska\s+göras|skall\s+göras|lämnas|ska\s+lämnas|skickas|ska\s+skickas"
@@ -110,7 +98,7 @@ def call_facts(reader: FactReader) -> list[Fact]:
         how_to_apply_fact(reader),
     ]
     found = [f for f in facts if f is not None]
-    return found + priority_facts(reader) + contact_facts(reader)
+    return found + priority_facts(reader)
 
 
 # -- who can apply ----------------------------------------------------------------------------

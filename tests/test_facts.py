@@ -12,7 +12,8 @@ import pytest
 from assistant.settings import IngestSettings
 from ingest.cleaning import clean_document
 from ingest.document import CleanDocument, Fact
-from ingest.facts import extract_facts, split_list
+from ingest.fact_reader import split_list
+from ingest.facts import extract_facts
 from ingest.facts_decision import table_numbers
 from ingest.loaders import load_document
 
