@@ -21,6 +21,7 @@ from .document import DOC_TYPES, CleanDocument, Fact
 from .fact_reader import FactReader
 from .facts_contact import contact_facts
 from .facts_project import project_period_fact
+from .facts_terms import appeal_fact, ineligible_applicants_facts
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,12 @@ KIND_RULES: dict[str, Rules] = {
 
 
 def _shared_facts(reader: FactReader) -> list[Fact]:
-    period = project_period_fact(reader)
-    return contact_facts(reader) + ([period] if period else [])
+    single = [project_period_fact(reader), appeal_fact(reader)]
+    return (
+        contact_facts(reader)
+        + [f for f in single if f is not None]
+        + ineligible_applicants_facts(reader)
+    )
 
 
 # Facts whose value is the heading itself (a report titled "Slutrapport: X" names its project);

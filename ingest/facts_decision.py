@@ -22,8 +22,12 @@ _SHARE_LABEL = vocabulary.label("cost_share")
 _GRANT_LABEL = vocabulary.label("granted_amount")
 _GRANTS = re.compile(
     r"(?i)bevilja|stödet\s+uppgår|bidraget\s+uppgår|beslutar\s+att|(?:stöd|bidrag)\s+(?:med|om)"
+    r"|får\s+dela\s+på|tilldela\w*|medfinansiera\w*\s+\w+\s+med"
 )
-_GRANT_CUE_BEFORE = re.compile(r"(?i)(?:högst|maximalt|max|\bmed|\bom|till)\s*$")
+_GRANT_CUE_BEFORE = re.compile(
+    r"(?i)(?:högst|maximalt|max|\bmed|\bom|till|dela\s+på(?:\s+totalt)?|(?:fått|får|fick)"
+    r"(?:\s+totalt)?)\s*$"
+)
 _NOT_GRANTED = re.compile(r"(?i)ansökt|\bsökt|ansökan\s+om|kostnad|budget|omslutning|totalt\s*$")
 _BENEFICIARY_SENTENCE = [
     re.compile(
@@ -135,7 +139,8 @@ def beneficiary_fact(reader: FactReader) -> Fact | None:
     """Who receives the support: "Stödmottagare: X" or "... beviljar X stöd"."""
     field = reader.field(_BENEFICIARY_LABEL)
     if field:
-        return reader.fact("beneficiary", field.value, field.start, field.end)
+        value = re.split(r",\s+(?:som|vilka?|där)\b", field.value, maxsplit=1)[0].strip()
+        return reader.fact("beneficiary", value, field.start, field.end)
     for s in reader.sentences_matching(re.compile(r"bevilja")):
         for pattern in _BENEFICIARY_SENTENCE:
             m = pattern.search(s.text)

@@ -86,6 +86,10 @@ _SECTION_KINDS = {
     f"{kind}_section": vocabulary.heading_word(kind) for kind in ("lessons", "obstacles", "tips")
 }
 SECTION_QUOTE_CHARS = 600
+# A heading run into its bullet list by PDF extraction ("Hinder och utmaningar • Under ..."):
+# a short capitalised phrase at a block's or sentence's start, right before a bullet.
+_INLINE_HEADING = re.compile(r"(?:^|(?<=[.!?]\s))(?P<h>[A-ZÅÄÖ][^.!?:•\n]{2,60}?)\s+•\s")
+MAX_INLINE_HEADING_WORDS = 6
 MAX_LEAD_IN_WORDS = 20
 
 
@@ -252,7 +256,31 @@ def section_facts(reader: FactReader) -> list[Fact]:
         for name, pattern in _SECTION_KINDS.items():
             if pattern.search(s.text) and not pattern.search(around.heading or ""):
                 facts.append(_section_fact(reader, name, around, s.start))
+    return facts + _inline_section_facts(reader)
+
+
+def _inline_section_facts(reader: FactReader) -> list[Fact]:
+    """Sections whose heading stands inside a block, in front of its first bullet."""
+    facts = []
+    for b in reader.blocks:
+        for m in _INLINE_HEADING.finditer(b.text):
+            heading = m["h"].strip()
+            if len(heading.split()) > MAX_INLINE_HEADING_WORDS:
+                continue
+            for name, pattern in _SECTION_KINDS.items():
+                if pattern.search(heading):
+                    start = b.start + m.start("h")
+                    end = _cut(reader, start, min(b.end, start + SECTION_QUOTE_CHARS))
+                    facts.append(reader.fact(name, heading, start, end))
     return facts
+
+
+def _cut(reader: FactReader, start: int, end: int) -> int:
+    """``end`` moved back to a word boundary when it falls inside a word."""
+    if end < len(reader.text) and not reader.text[end].isspace():
+        cut = reader.text.rfind(" ", start, end)
+        return cut if cut > start else end
+    return end
 
 
 def _section_fact(reader: FactReader, name: str, section: Section, start: int) -> Fact:
