@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS documents (
     text TEXT NOT NULL DEFAULT '',
     page_starts TEXT NOT NULL DEFAULT '[0]',
     page_numbers TEXT NOT NULL DEFAULT '[null]',
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    type_confidence REAL NOT NULL DEFAULT 0,
+    type_scores TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS facts (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -47,7 +49,8 @@ CREATE TABLE IF NOT EXISTS facts (
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
     page INTEGER,
-    section TEXT
+    section TEXT,
+    confidence REAL NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -64,6 +67,12 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Columns added after a registry may have been created: (table, column, declaration).
+_ADDED_COLUMNS = [
+    ("documents", "type_confidence", "REAL NOT NULL DEFAULT 0"),
+    ("documents", "type_scores", "TEXT NOT NULL DEFAULT '{}'"),
+    ("facts", "confidence", "REAL NOT NULL DEFAULT 1"),
+]
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,15 @@ class Registry:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """An older registry gains the newer columns (their defaults hold until re-ingest)."""
+        with self.transaction() as c:
+            for table, column, declaration in _ADDED_COLUMNS:
+                have = {r["name"] for r in c.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    c.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def close(self) -> None:
         """Close the database connection."""
@@ -155,9 +173,10 @@ class Registry:
             c.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
             c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             c.executemany(
-                "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                """INSERT INTO facts (doc_id, name, value, quote, start, end, page, section,
+                   confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [(doc_id, f.name, json.dumps(f.value, ensure_ascii=False, default=str), f.quote,
-                  f.start, f.end, f.page, f.section) for f in facts],
+                  f.start, f.end, f.page, f.section, f.confidence) for f in facts],
             )
             c.executemany(
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -167,10 +186,10 @@ class Registry:
             c.execute(
                 """UPDATE documents SET status='indexed', doc_type=?, title=?, organisation=?,
                    region=?, year=?, n_pages=?, n_chunks=?, text=?, page_starts=?, page_numbers=?,
-                   updated_at=? WHERE doc_id = ?""",
+                   updated_at=?, type_confidence=?, type_scores=? WHERE doc_id = ?""",
                 (info.doc_type, info.title, info.organisation, info.region, info.year, n_pages,
                  len(chunks), text, json.dumps(page_starts), json.dumps(page_numbers),
-                 time.time(), doc_id),
+                 time.time(), info.type_confidence, json.dumps(dict(info.type_scores)), doc_id),
             )
 
     def mark_removing(self, doc_id: str) -> None:
@@ -245,7 +264,8 @@ class Registry:
 def _record(r: sqlite3.Row) -> DocumentRecord:
     info = DocumentInfo(
         doc_type=r["doc_type"], title=r["title"], organisation=r["organisation"],
-        region=r["region"], year=r["year"],
+        region=r["region"], year=r["year"], type_confidence=r["type_confidence"],
+        type_scores=json.loads(r["type_scores"]),
     )
     return DocumentRecord(
         doc_id=r["doc_id"], path=r["path"], sha256=r["sha256"], index_key=r["index_key"],
@@ -257,7 +277,7 @@ def _record(r: sqlite3.Row) -> DocumentRecord:
 def _fact(r: sqlite3.Row) -> Fact:
     return Fact(
         name=r["name"], value=json.loads(r["value"]), quote=r["quote"], start=r["start"],
-        end=r["end"], page=r["page"], section=r["section"],
+        end=r["end"], page=r["page"], section=r["section"], confidence=r["confidence"],
     )
 
 

@@ -15,7 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PARSER_VERSION = "5"
+from assistant import lexicon
+
+PARSER_VERSION = "6"
 """Bump when cleaning or chunking changes so that old vectors are never mixed with new ones."""
 
 UNITS_VERSION = "1"
@@ -192,6 +194,8 @@ class Settings(BaseSettings):
             "chunking": self.chunking.model_dump(),
             "parser": PARSER_VERSION,
             "units": UNITS_VERSION,
+            # the ingestion lexicon shapes the stored facts; the answer side's does not
+            "lexicon": lexicon.version("ingest"),
         }
         digest = hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
         return digest[:12]

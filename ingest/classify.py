@@ -15,31 +15,12 @@ from typing import Any
 
 from assistant.errors import IngestError
 
+from . import vocabulary
 from .document import DOC_TYPES, CleanDocument, DocType, DocumentInfo
-from .structure import blocks
+from .structure import blocks, sections
 
-# Signals weighted by how specific they are to each kind of programme document.
-_SIGNALS: dict[DocType, list[tuple[str, float]]] = {
-    "call": [
-        (r"\butlysning(en)?\b", 3), (r"\bvem kan söka\b", 4), (r"\bkan söka\b", 1.5),
-        (r"\butlysningen är öppen\b", 4), (r"\bnär kan vi söka\b", 4), (r"\bhur ansöker\b", 3),
-        (r"\bsista (dag|datum) (för|att) (ansök|söka)", 4), (r"\bansökan ska\b", 1),
-        (r"\burvalskriterier\b", 2), (r"\bmöjlighet .{0,40}att söka\b", 2),
-        (r"\bsök(er)? (stöd|finansiering)\b", 1),
-    ],
-    "decision": [
-        (r"\bbeslut om (stöd|bidrag)\b", 5), (r"\bstödmottagare\b", 4), (r"\bbeviljar\b", 3),
-        (r"\bdiarienummer\b", 1.5), (r"\bärendeid\b", 2), (r"\bbeslutet kan (inte )?överklagas\b", 3),
-        (r"\bsista datum för slutrapport\b", 3), (r"\bmotivering till beslut\b", 4),
-        (r"\bstödandel\b", 2),
-    ],
-    "report": [
-        (r"\bslutrapport(en)?\b", 4), (r"\blärdomar\b", 2), (r"\bprojektets resultat\b", 2),
-        (r"\bdeltagit i projektet\b", 3), (r"\bgenomförandefasen\b", 2),
-        (r"\bkommentarer och tips\b", 3), (r"\bhar (genomförts|genomfört)\b", 1),
-        (r"\buppföljning och utvärdering\b", 2), (r"\bprojektet (har )?(startade|avslutades)\b", 1.5),
-    ],
-}
+# How much of a document is read for its type: the head holds the title and the frame.
+CLASSIFY_CHARS = 20000
 _REGION = re.compile(r"\bRegion (Västerbotten|Norrbotten|Jämtland Härjedalen|Västernorrland|"
                      r"Gävleborg|Dalarna|Värmland|Örebro län|Stockholm|Skåne|Uppsala|Halland|"
                      r"Kalmar län|Kronoberg|Blekinge|Gotland|Jönköpings län|Östergötland|"
@@ -89,22 +70,30 @@ def read_metadata(path: Path) -> dict[str, Any]:
     return data
 
 
-def classify_type(text: str) -> tuple[DocType, float]:
-    """The most likely document type and a confidence in [0, 1]."""
-    head = text[:20000].lower()
-    scores: dict[DocType, float] = {}
-    for kind, signals in _SIGNALS.items():
+def type_scores(text: str) -> dict[str, float]:
+    """Evidence for every type, summing to 1: weighted signals of ``ingest.toml`` in the text,
+    counted again in its headings, against a fixed weight for "other"."""
+    head = text[:CLASSIFY_CHARS]
+    lowered = head.lower()
+    headings = "\n".join(dict.fromkeys(h for s in sections(head) for h in s.path)).lower()
+    factor = vocabulary.number("classify.heading_factor")
+    raw: dict[str, float] = {}
+    for kind in vocabulary.KINDS:
         total = 0.0
-        for pattern, weight in signals:
-            hits = len(re.findall(pattern, head))
-            total += weight * min(hits, 3) ** 0.5
-        scores[kind] = total
-    best = max(scores, key=lambda k: scores[k])
-    ranked = sorted(scores.values(), reverse=True)
-    if ranked[0] < 4:
-        return "other", 0.0
-    margin = (ranked[0] - ranked[1]) / ranked[0]
-    return best, round(min(1.0, margin + ranked[0] / 40), 2)
+        for pattern, weight in vocabulary.signals(kind):
+            total += weight * min(len(pattern.findall(lowered)), 3) ** 0.5
+            total += factor * weight * min(len(pattern.findall(headings)), 3) ** 0.5
+        raw[kind] = total
+    raw["other"] = vocabulary.number("classify.other_weight")
+    whole = sum(raw.values())
+    return {t: round(raw[t] / whole, 3) for t in DOC_TYPES}
+
+
+def classify_type(text: str) -> tuple[DocType, float]:
+    """The most likely document type and its share of the evidence, in [0, 1]."""
+    scores = type_scores(text)
+    best = max(DOC_TYPES, key=lambda t: scores[t])
+    return best, scores[best]
 
 
 def _title(doc: CleanDocument, doc_type: DocType) -> str:
@@ -134,9 +123,12 @@ def titled(info: DocumentInfo, project_name: str | None, meta_title: bool) -> Do
 def describe(doc: CleanDocument) -> DocumentInfo:
     """Type, title, organisation, region and year, read from the content and the metadata file."""
     meta = read_metadata(doc.path)
-    doc_type, confidence = classify_type(doc.text)
-    if "doc_type" in meta:
+    scores = type_scores(doc.text)
+    doc_type: DocType = max(DOC_TYPES, key=lambda t: scores[t])
+    confidence = scores[doc_type]
+    if "doc_type" in meta:  # a person's word is certain: the scores say so too
         doc_type, confidence = meta["doc_type"], 1.0
+        scores = {t: float(t == doc_type) for t in DOC_TYPES}
     regions = Counter(m.group(0) for m in _REGION.finditer(doc.text[:30000]))
     orgs = Counter(m.group(0) for m in _ORG_HINT.finditer(doc.text[:30000]))
     years = Counter(int(y) for y in _YEAR.findall(doc.text[:30000]))
@@ -152,4 +144,5 @@ def describe(doc: CleanDocument) -> DocumentInfo:
         region=meta.get("region") or region,
         year=int(meta["year"]) if meta.get("year") else year,
         type_confidence=confidence,
+        type_scores=scores,
     )

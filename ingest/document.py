@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -65,6 +66,13 @@ class DocumentInfo:
     region: str | None = None
     year: int | None = None
     type_confidence: float = 0.0
+    # Evidence for every type (call, decision, report, other), summing to 1; ``doc_type`` is
+    # the best of them unless a metadata file set it. Empty for records stored without scores.
+    type_scores: Mapping[str, float] = field(default_factory=dict)
+
+    def type_score(self, doc_type: str) -> float:
+        """How much the document leans ``doc_type`` (0 to 1)."""
+        return float(self.type_scores.get(doc_type, 1.0 if doc_type == self.doc_type else 0.0))
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,9 @@ class Fact:
     end: int
     page: int | None = None
     section: str | None = None
+    # How far the rule that read it is trusted in this document: 1.0 for rules any document
+    # may hold; lower for a rule of one kind of document in a document leaning another kind.
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)

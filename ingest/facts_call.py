@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
+from . import vocabulary
 from .document import Fact
-from .facts import FactReader, Span, contact_facts, span_fact, split_list
+from .fact_reader import FactReader, Span, span_fact, split_list
 from .quantities import find_amounts, find_date_ranges, find_dates, find_percentages
 from .structure import Block, section_at
 
+# A heading may be numbered ("2. Vem kan ansöka om stöd?").
+_NUMBERED = r"(?:\d{1,2}[.)]\s*)?"
 _APPLICANT_HEADING = re.compile(
-    r"(?i)^(?:(?:vem|vilka)\s+(?:kan|får)\s+(?:an)?söka|vem\s+riktar\s+sig|målgrupp\s+för\s+"
-    r"utlysningen|sökande\s*:?$|stödberättigade\s+(?:sökande|aktörer|organisationer)|behöriga"
-    r"\s+sökande|vilka\s+(?:kan|får)\s+(?:få|beviljas)\s+(?:stöd|bidrag|medel))"
+    rf"(?i)^{_NUMBERED}(?:{vocabulary.alternatives('headings.applicants')})"
 )
 # Sentences naming who may apply; ``list`` is the enumeration of applicant types.
 _APPLICANT_SENTENCES = [
@@ -22,38 +23,53 @@ _APPLICANT_SENTENCES = [
         r"(?:\w+\s+)?(?:sökas|beviljas|ges|lämnas)\s+(?:av|till)\s+(?P<list>.+)$"
     ),
     re.compile(r"(?i)\b(?:sökande|stödmottagare)\s+(?:kan|får|ska)\s+vara\s+(?P<list>.+)$"),
+    re.compile(r"(?i)\bden\s+som\s+(?:an)?söker\s+(?:måste|ska)\s+vara\s+(?P<list>.+)$"),
+    re.compile(
+        r"(?i)^(?:representerar|är)\s+(?:du|ni)\s+(?P<list>.+?),?\s+(?:kan|får)\s+(?:du|ni)\s+"
+        r"(?:an)?söka\b"
+    ),
     re.compile(r"(?i)\butlysningen\s+(?:riktar|vänder)\s+sig\s+(?:till|mot)\s+(?P<list>.+)$"),
     re.compile(r"(?i)\b(?:behöriga|stödberättigade)\s+\w+\s+är\s*:?\s+(?P<list>.+)$"),
     re.compile(r"^(?P<list>.{3,300}?)\s+(?:kan|får)\s+(?:an)?söka\b(?!\s+inte)"),
 ]
+_APPLICANT_LABEL = vocabulary.label("applicants")
 _NOT_APPLICANTS = re.compile(
-    r"(?i)^(?:du|ni|man|vi|vem|vilka|det|den|de|detta|hur|när|var|projekt\w*|ansökan|"
-    r"följande|nu|här)\b"
+    r"(?i)^(?:-\s*)?(?:du|ni|man|vi|vem|vilka|det|den|de|detta|hur|när|var|projekt\w*|ansökan|"
+    r"följande|nu|här|en|ett)\b"
 )
 
 _CAP_CUE = re.compile(
     r"(?i)\b(?:max(?:imalt|imum)?|högst|upp\s+till|som\s+mest|maximal[at]?|tak(?:et)?|inte\s+"
-    r"(?:mer|överstiga)|uppgå(?:r)?\s+till|finansiera|bevilja[s]?|utgå\s+med|ges\s+med)\b"
+    r"(?:mer|överstiga)|uppgå(?:r)?\s+till|finansiera|bevilja[s]?|utgå\s+med|ges\s+med"
+    r"|maxbelopp\w*|högsta\s+belopp\w*|överstiga|stödbelopp\w*\s+(?:om|på|är)|mellan)\b"
+    r"|\d\s*[-–]\s*$"
+)
+# "20 000-60 000 kr", "mellan 50 000 och 500 000 kronor": the lower end of a range of amounts.
+_RANGE_HIGH = re.compile(r"(?i)^\s*(?:kr(?:onor)?\s*)?(?:[-–]|och|till)\s*\d")
+_RANGE_LOW = re.compile(
+    r"(?i)(?<![\d,.])(?P<low>\d{1,3}(?:[ \u00a0]\d{3})+|\d+)\s*(?:kr(?:onor)?\s*)?(?:[-–]|och|till)\s*$"
 )
 _FLOOR_CUE = re.compile(r"(?i)\b(?:minst|lägst|minsta|lägsta|understiga)\b")
 _COSTS_AFTER = re.compile(
     r"(?i)^\s*(?:av\s+(?:de\s+|den\s+|projektets\s+)?(?:\w+\s+){0,2}?(?:kostnad|utgift|budget))"
 )
 _HIGHER_BINDS = re.compile(r"(?i)\b(?:det\s+(?:som\s+är\s+)?högsta|vilket\s+som\s+är\s+högst)")
-_CAP_HEADING = re.compile(
-    r"(?i)hur\s+mycket|stödnivå|stödets\s+storlek|bidragets\s+storlek|belopp|stödandel"
-)
+_CAP_HEADING = vocabulary.heading_word("funding_cap")
 # The money of the whole call, not the most one project can get.
 _CALL_BUDGET = re.compile(
     r"(?i)avsätt\w*|utlysningen\s+omfattar|total\w*\s+(?:ram|budget)|budget\w*\s+för\s+"
     r"utlysningen|(?:totalt|sammanlagt)\s+finns|finns\s+(?:det\s+)?(?:totalt|sammanlagt)"
 )
 _PER_PROJECT = re.compile(r"(?i)per\s+(?:projekt|ansökan|sökande)")
-_SUPPORT_WORD = re.compile(r"(?i)stöd|bidrag|finansier|projektmedel|\bmedel\b|bevilja")
+_SUPPORT_WORD = re.compile(
+    r"(?i)stöd|bidrag|finansier|projektmedel|\bmedel\b|bevilja|belopp|\bsökt\b|\bsöka\b"
+)
 
-_WINDOW_LABEL = (
-    r"sista\s+ansökningsdag(?:en)?|sista\s+dag(?:en)?\s+(?:för|att)\s+(?:an)?sök\w*"
-    r"|ansökningsperiod(?:en)?|ansökningstid(?:en)?|deadline"
+_WINDOW_LABEL = vocabulary.label("application_window")
+# Applications taken at any time ("Ansökan kan lämnas löpande", "tar emot ansökningar löpande").
+_ROLLING = re.compile(
+    r"(?i)\b(?:ansök\w*|söka[s]?|stöd\w*|medl\w*|fördela[s]?)\b[^.]{0,60}\blöpande\b"
+    r"|\blöpande\b[^.]{0,40}\b(?:ansök\w*|sökas)\b"
 )
 _WINDOW_CUE = re.compile(r"(?i)ansök|\bsöka\b|\bsökas\b|utlysning")
 _NOT_WINDOW = re.compile(r"(?i)slutrapport|rapportera|redovis|beslut|projekttid|avslutad")
@@ -78,9 +94,7 @@ _DURATION = re.compile(
 _DURATION_TOPIC = re.compile(r"(?i)projekt|genomför|pågå|löptid|tid\b|period")
 
 _HOW_HEADING = re.compile(
-    r"(?i)^(?:hur\s+(?:an)?söker\s+(?:vi|jag|man|du|ni)|så\s+(?:här\s+)?(?:an)?söker\s+(?:du|ni)"
-    r"|hur\s+gör\s+(?:jag|vi|man|du|ni)|ansökan\s*:?$|ansökningsförfarande|ansökningsprocess"
-    r"|ansök\s+så\s+här|hur\s+ska\s+ansökan)"
+    rf"(?i)^{_NUMBERED}(?:{vocabulary.alternatives('headings.how_to_apply')})"
 )
 _HOW_SENTENCE = re.compile(
     r"(?i)\b(?:(?:du|ni|man|sökande)\s+(?:an)?söker\s+(?:\w+\s+){0,2}?(?:via|genom|i|på|hos)"
@@ -110,7 +124,7 @@ def call_facts(reader: FactReader) -> list[Fact]:
         how_to_apply_fact(reader),
     ]
     found = [f for f in facts if f is not None]
-    return found + priority_facts(reader) + contact_facts(reader)
+    return found + priority_facts(reader)
 
 
 # -- who can apply ----------------------------------------------------------------------------
@@ -172,7 +186,9 @@ def _split_applicants(listed: str) -> list[str]:
 
 
 def _clean_item(item: str) -> str:
-    """An applicant type without a trailing relative clause ("aktörer som ...")."""
+    """An applicant type without a label ("Målgrupp: ...") or relative clause ("aktörer som")."""
+    item = re.sub(rf"(?i)^(?:{_APPLICANT_LABEL})\s*:\s*", "", item.strip())
+    item = re.sub(r"(?i)^(?:du|ni)\s+som\s+(?:representerar|företräder|är)\s+(?:en\s+|ett\s+)?", "", item)
     item = re.split(r"\s+som\s+", item.strip(), maxsplit=1)[0]
     return item.strip(" .,;:")
 
@@ -208,8 +224,21 @@ def funding_cap_fact(reader: FactReader) -> Fact | None:
         "amount": amount,
         "percent": percent,
         "lower_binds": both and not _HIGHER_BINDS.search(text),
+        "min_amount": _range_floor(text, amount),
     }
     return span_fact(reader, "funding_cap", value, spans)
+
+
+def _range_floor(text: str, amount: int | None) -> int | None:
+    """The lower end when the cap closes a range ("20 000-60 000 kr"), else None."""
+    for high in find_amounts(text, bare_numbers=True):
+        if high.kronor != amount:
+            continue
+        low = _RANGE_LOW.search(text[: high.start])
+        if low:
+            value = int(re.sub(r"\D", "", low["low"]))
+            return value if value < high.kronor else None
+    return None
 
 
 def _is_call_budget(sentence: str) -> bool:
@@ -231,8 +260,8 @@ def _cap_parts(sentence: str) -> tuple[int | None, float | None]:
     for a in find_amounts(sentence, bare_numbers=True):
         before = sentence[max(0, a.start - 40) : a.start]
         after = sentence[a.end : a.end + 12]
-        if _FLOOR_CUE.search(before):
-            continue
+        if _FLOOR_CUE.search(before) or _RANGE_HIGH.match(sentence[a.end :]):
+            continue  # a floor, or the lower end of a range whose upper end caps
         if _CAP_CUE.search(before) or re.match(r"(?i)\s*i\s+(?:stöd|bidrag)", after):
             amount = a.kronor
             break
@@ -259,7 +288,7 @@ def application_window_fact(reader: FactReader) -> Fact | None:
     if field:
         opens, closes = _window_in(field.value, reader.year_hint, bare_date_closes=True)
         if closes:
-            value = {"opens": opens, "closes": closes}
+            value: dict[str, str | bool | None] = {"opens": opens, "closes": closes, "rolling": False}
             return reader.fact("application_window", value, field.start, field.end)
     found_opens: tuple[str, Span] | None = None
     found_closes: tuple[str, Span] | None = None
@@ -273,12 +302,27 @@ def application_window_fact(reader: FactReader) -> Fact | None:
             found_closes = (closes, s)
         if found_opens and found_closes:
             break
+    rolling = next(reader.sentences_matching(_ROLLING), None)
     if found_closes is None:
-        return None
+        if found_opens is None and rolling is None:
+            return None
+        spans = [s for s in (found_opens[1] if found_opens else None, rolling) if s]
+        if len(spans) == 2 and abs(spans[0].start - spans[1].start) >= MAX_WINDOW_GAP:
+            spans = spans[:1]
+        value = {
+            "opens": found_opens[0] if found_opens else None,
+            "closes": None,
+            "rolling": rolling is not None,
+        }
+        return span_fact(reader, "application_window", value, spans)
     spans = [found_closes[1]]
     if found_opens and abs(found_opens[1].start - found_closes[1].start) < MAX_WINDOW_GAP:
         spans.append(found_opens[1])
-    value = {"opens": found_opens[0] if found_opens else None, "closes": found_closes[0]}
+    value = {
+        "opens": found_opens[0] if found_opens else None,
+        "closes": found_closes[0],
+        "rolling": False,
+    }
     return span_fact(reader, "application_window", value, spans)
 
 

@@ -5,37 +5,29 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from . import vocabulary
 from .document import Fact
-from .facts import (
-    NAME,
-    PROJECT_NAME_LABEL,
-    FactReader,
-    contact_facts,
-    project_period_fact,
-)
+from .fact_reader import FactReader
+from .facts_contact import NAME
+from .facts_project import PROJECT_NAME_LABEL
 from .quantities import find_amounts, find_dates, find_percentages
 from .structure import Block
 
-_BENEFICIARY_LABEL = (
-    r"stödmottagare(?:ns\s+namn)?|bidragsmottagare|mottagare\s+av\s+stöd|projektägare"
-    r"|sökande(?:\s+organisation)?"
-)
-_CASE_LABEL = r"ärende-?id|ärendenummer|ärendenr\.?|ärende-?nr\.?|ärende"
-_DIARY_LABEL = r"diarienummer|diarienr\.?|dnr\.?|vårt\s+dnr\.?|vår\s+beteckning"
-_REPORT_DUE_LABEL = (
-    r"sista\s+(?:datum|dag)\s+för\s+(?:inlämning\s+av\s+)?(?:slutrapport|slutredovisning)(?:en)?"
-    r"|slutrapport(?:en)?\s+(?:ska\s+vara\s+inkommen\s+)?senast"
-)
-_DECISION_DATE_LABEL = (
-    r"beslutsdatum|datum\s+för\s+beslut(?:et)?|beslutad|beslutet\s+fattades|datum"
-)
-_SHARE_LABEL = r"stödandel(?:\s+av\s+(?:de\s+)?faktiska\s+kostnader)?|stödnivå|stödprocent"
-_GRANT_LABEL = r"beviljat\s+(?:stöd|belopp|bidrag)|stödbelopp|beviljat\s+belopp|belopp"
-
+_BENEFICIARY_LABEL = vocabulary.label("beneficiary")
+_CASE_LABEL = vocabulary.label("case_number")
+_DIARY_LABEL = vocabulary.label("diary_number")
+_REPORT_DUE_LABEL = vocabulary.label("final_report_due")
+_DECISION_DATE_LABEL = vocabulary.label("decision_date")
+_SHARE_LABEL = vocabulary.label("cost_share")
+_GRANT_LABEL = vocabulary.label("granted_amount")
 _GRANTS = re.compile(
     r"(?i)bevilja|stödet\s+uppgår|bidraget\s+uppgår|beslutar\s+att|(?:stöd|bidrag)\s+(?:med|om)"
+    r"|får\s+dela\s+på|tilldela\w*|medfinansiera\w*\s+\w+\s+med"
 )
-_GRANT_CUE_BEFORE = re.compile(r"(?i)(?:högst|maximalt|max|\bmed|\bom|till)\s*$")
+_GRANT_CUE_BEFORE = re.compile(
+    r"(?i)(?:högst|maximalt|max|\bmed|\bom|till|dela\s+på(?:\s+totalt)?|(?:fått|får|fick)"
+    r"(?:\s+totalt)?)\s*$"
+)
 _NOT_GRANTED = re.compile(r"(?i)ansökt|\bsökt|ansökan\s+om|kostnad|budget|omslutning|totalt\s*$")
 _BENEFICIARY_SENTENCE = [
     re.compile(
@@ -71,10 +63,7 @@ _DECISION_DATE_SENTENCE = re.compile(
 )
 _REPORT_DUE_SENTENCE = re.compile(r"(?i)slut(?:rapport|redovisning)\w*\b[^.]*\b(?:senast|sista)\b")
 
-_FINANCING_HEADING = re.compile(
-    r"(?i)^(?:finansiering|finansieringsplan|finansiärer|medfinansiering|finansiering\s+av\s+"
-    r"projektet|finansieringsbudget)\s*:?$"
-)
+_FINANCING_HEADING = vocabulary.heading("financing")
 _FINANCING_SUBHEADING = re.compile(
     r"(?i)finansi|bidrag|totalt|offentlig|privat|kontant|annat\s+än\s+pengar|egen\s+insats"
 )
@@ -126,7 +115,6 @@ def decision_facts(reader: FactReader) -> list[Fact]:
         project_name_fact(reader),
         granted_amount_fact(reader),
         cost_share_fact(reader),
-        project_period_fact(reader),
         final_report_due_fact(reader),
         _field_fact(reader, "case_number", _CASE_LABEL),
         _field_fact(reader, "diary_number", _DIARY_LABEL, colon=False),
@@ -136,7 +124,7 @@ def decision_facts(reader: FactReader) -> list[Fact]:
         activities_fact(reader),
     ]
     found = [f for f in facts if f is not None]
-    return found + legal_basis_facts(reader) + financing_facts(reader) + contact_facts(reader)
+    return found + legal_basis_facts(reader) + financing_facts(reader)
 
 
 def _field_fact(reader: FactReader, name: str, label: str, *, colon: bool = True) -> Fact | None:
@@ -151,7 +139,8 @@ def beneficiary_fact(reader: FactReader) -> Fact | None:
     """Who receives the support: "Stödmottagare: X" or "... beviljar X stöd"."""
     field = reader.field(_BENEFICIARY_LABEL)
     if field:
-        return reader.fact("beneficiary", field.value, field.start, field.end)
+        value = re.split(r",\s+(?:som|vilka?|där)\b", field.value, maxsplit=1)[0].strip()
+        return reader.fact("beneficiary", value, field.start, field.end)
     for s in reader.sentences_matching(re.compile(r"bevilja")):
         for pattern in _BENEFICIARY_SENTENCE:
             m = pattern.search(s.text)

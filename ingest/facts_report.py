@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import re
 
+from . import vocabulary
 from .document import Fact, Section
-from .facts import (
-    PROJECT_NAME_LABEL,
-    FactReader,
-    Span,
-    contact_facts,
-    project_period_fact,
-    split_list,
-)
+from .fact_reader import FactReader, Span, split_list
+from .facts_project import PROJECT_NAME_LABEL
 from .quantities import find_date_ranges
 from .structure import section_at
 
@@ -42,8 +37,7 @@ _PARTNERS = [
         r"(?i)\bprojektet\s+(?:drivs|drevs|har\s+drivits)\s+(?:gemensamt\s+)?av\s+(?P<list>.+)$"
     ),
 ]
-_PARTNER_LABEL = r"projektparter|samverkansparter|partner|medverkande\s+organisationer"
-
+_PARTNER_LABEL = vocabulary.label("partners")
 _TARGETS = [
     re.compile(
         r"(?i)\bmålgrupp(?:en|erna|er)?\s+(?:för\s+projektet\s+)?(?:var|är|har\s+varit|utgjordes"
@@ -54,7 +48,7 @@ _TARGETS = [
         r"(?i)\bprojektet\s+(?:riktade|riktar|vände|vänder)\s+sig\s+(?:till|mot)\s+(?P<list>.+)$"
     ),
 ]
-_TARGET_LABEL = r"målgrupp(?:er|en|erna)?"
+_TARGET_LABEL = vocabulary.label("target_groups")
 _TARGET_QUALIFIER = re.compile(r"\s+(?:bortom|(?:i|inom|från)\s+(?=[A-ZÅÄÖ])).*$")
 _NOT_A_GROUP = re.compile(r"(?i)^(?:i|inom|på|från|att|bland|en|ett|den|det|nu|de)\b")
 
@@ -89,13 +83,13 @@ MAX_WHAT_WORDS = 12
 
 # Headings (or lead-in lines) that announce lessons, obstacles or tips.
 _SECTION_KINDS = {
-    "lessons_section": re.compile(
-        r"(?i)lärdom|erfarenhet|\blärt\b|lärande|framgångsfaktor|slutsats|reflektion"
-    ),
-    "obstacles_section": re.compile(r"(?i)hinder|utmaning|svårighet|problem"),
-    "tips_section": re.compile(r"(?i)\btips|\bråd\b|rekommendation|medskick|att\s+tänka\s+på"),
+    f"{kind}_section": vocabulary.heading_word(kind) for kind in ("lessons", "obstacles", "tips")
 }
 SECTION_QUOTE_CHARS = 600
+# A heading run into its bullet list by PDF extraction ("Hinder och utmaningar • Under ..."):
+# a short capitalised phrase at a block's or sentence's start, right before a bullet.
+_INLINE_HEADING = re.compile(r"(?:^|(?<=[.!?]\s))(?P<h>[A-ZÅÄÖ][^.!?:•\n]{2,60}?)\s+•\s")
+MAX_INLINE_HEADING_WORDS = 6
 MAX_LEAD_IN_WORDS = 20
 
 
@@ -103,7 +97,6 @@ def report_facts(reader: FactReader) -> list[Fact]:
     """Every fact the rules find in a final report."""
     facts = [
         project_name_fact(reader),
-        project_period_fact(reader),
         implementation_period_fact(reader),
         partners_fact(reader),
         target_groups_fact(reader),
@@ -111,9 +104,7 @@ def report_facts(reader: FactReader) -> list[Fact]:
     ]
     found = [f for f in facts if f is not None]
     participants = next((f for f in found if f.name == "participants"), None)
-    return (
-        found + figure_facts(reader, participants) + section_facts(reader) + contact_facts(reader)
-    )
+    return found + figure_facts(reader, participants) + section_facts(reader)
 
 
 def project_name_fact(reader: FactReader) -> Fact | None:
@@ -265,7 +256,31 @@ def section_facts(reader: FactReader) -> list[Fact]:
         for name, pattern in _SECTION_KINDS.items():
             if pattern.search(s.text) and not pattern.search(around.heading or ""):
                 facts.append(_section_fact(reader, name, around, s.start))
+    return facts + _inline_section_facts(reader)
+
+
+def _inline_section_facts(reader: FactReader) -> list[Fact]:
+    """Sections whose heading stands inside a block, in front of its first bullet."""
+    facts = []
+    for b in reader.blocks:
+        for m in _INLINE_HEADING.finditer(b.text):
+            heading = m["h"].strip()
+            if len(heading.split()) > MAX_INLINE_HEADING_WORDS:
+                continue
+            for name, pattern in _SECTION_KINDS.items():
+                if pattern.search(heading):
+                    start = b.start + m.start("h")
+                    end = _cut(reader, start, min(b.end, start + SECTION_QUOTE_CHARS))
+                    facts.append(reader.fact(name, heading, start, end))
     return facts
+
+
+def _cut(reader: FactReader, start: int, end: int) -> int:
+    """``end`` moved back to a word boundary when it falls inside a word."""
+    if end < len(reader.text) and not reader.text[end].isspace():
+        cut = reader.text.rfind(" ", start, end)
+        return cut if cut > start else end
+    return end
 
 
 def _section_fact(reader: FactReader, name: str, section: Section, start: int) -> Fact:

@@ -179,7 +179,7 @@ class Ingestor:
         if len(doc.text.split()) < 5:
             raise IngestError("no readable text after cleaning")
         info = describe(doc)
-        facts = extract_facts(doc, info.doc_type)
+        facts = extract_facts(doc, info.type_scores or info.doc_type)
         project = next((str(f.value) for f in facts if f.name == "project_name"), None)
         info = titled(info, project, meta_title="title" in read_metadata(path))
         chunks = chunk_document(doc, settings.chunking)

@@ -12,7 +12,8 @@ import pytest
 from assistant.settings import IngestSettings
 from ingest.cleaning import clean_document
 from ingest.document import CleanDocument, Fact
-from ingest.facts import extract_facts, split_list
+from ingest.fact_reader import split_list
+from ingest.facts import extract_facts
 from ingest.facts_decision import table_numbers
 from ingest.loaders import load_document
 
@@ -71,12 +72,21 @@ def test_call_applicants_are_split_from_the_who_can_apply_section(call: Facts) -
 
 
 def test_call_funding_cap_holds_amount_and_share(call: Facts) -> None:
-    assert _value(call, "funding_cap") == {"amount": 800_000, "percent": 75.0, "lower_binds": True}
+    assert _value(call, "funding_cap") == {
+        "amount": 800_000,
+        "percent": 75.0,
+        "lower_binds": True,
+        "min_amount": None,
+    }
     assert "800 000 kronor" in call["funding_cap"][0].quote
 
 
 def test_call_window_duration_and_how_to_apply(call: Facts) -> None:
-    assert _value(call, "application_window") == {"opens": "2019-01-15", "closes": "2019-03-31"}
+    assert _value(call, "application_window") == {
+        "opens": "2019-01-15",
+        "closes": "2019-03-31",
+        "rolling": False,
+    }
     assert _value(call, "max_duration_months") == 12
     assert _value(call, "how_to_apply").startswith("Du ansöker digitalt via Tillväxtverkets")
     assert call["how_to_apply"][0].section == "Hur ansöker vi?"
@@ -117,8 +127,7 @@ def test_decision_dates_numbers_and_people(decision: Facts) -> None:
         "presented_by": "Martin Lundberg",
     }
     assert _value(decision, "legal_basis") == (
-        "förordningen (2003:596) om bidrag för projektverksamhet inom den regionala "
-        "tillväxtpolitiken"
+        "förordningen (2003:596) om bidrag för projektverksamhet inom den regionala tillväxtpolitiken"
     )
     assert _value(decision, "contact") == {
         "name": "Martin Lundberg",
@@ -198,9 +207,7 @@ def test_report_lessons_obstacles_and_tips_sections(report: Facts) -> None:
     assert "1. Sammanfattning › Svåra hinder vi identifierat" in obstacles
     assert "6. Uppföljning och utvärdering › Övergripande utmaningar" in obstacles
     assert tips == ["8. Kommentarer och tips"]
-    assert all(
-        len(f.quote) <= 600 for name in ("lessons_section", "tips_section") for f in report[name]
-    )
+    assert all(len(f.quote) <= 600 for name in ("lessons_section", "tips_section") for f in report[name])
     assert report["tips_section"][0].quote.startswith("8. Kommentarer och tips")
 
 
@@ -256,9 +263,14 @@ def test_call_with_other_headings_and_wordings() -> None:
         "amount": 1_200_000,
         "percent": 50.0,
         "lower_binds": True,
+        "min_amount": None,
     }
     assert _value(facts, "call_budget") == 5_000_000
-    assert _value(facts, "application_window") == {"opens": "2025-02-01", "closes": "2025-03-31"}
+    assert _value(facts, "application_window") == {
+        "opens": "2025-02-01",
+        "closes": "2025-03-31",
+        "rolling": False,
+    }
     assert _value(facts, "max_duration_months") == 24
     assert _value(facts, "how_to_apply").startswith("Ansökan görs i Tillväxtverkets e-tjänst")
     assert _value(facts, "contact") == {
@@ -293,8 +305,13 @@ def test_call_read_from_sentences_without_headings() -> None:
         "ekonomiska föreningar",
         "stiftelser",
     ]
-    assert _value(facts, "funding_cap") == {"amount": None, "percent": 75.0, "lower_binds": False}
-    assert _value(facts, "application_window") == {"opens": None, "closes": "2024-05-15"}
+    assert _value(facts, "funding_cap") == {
+        "amount": None,
+        "percent": 75.0,
+        "lower_binds": False,
+        "min_amount": None,
+    }
+    assert _value(facts, "application_window") == {"opens": None, "closes": "2024-05-15", "rolling": False}
     assert _value(facts, "max_duration_months") == 18
     assert _value(facts, "how_to_apply") == "Du ansöker via e-tjänsten på regionens webbplats."
     assert _value(facts, "contact") == {
@@ -326,11 +343,12 @@ def test_call_with_a_bulleted_applicant_list_and_a_deadline_field() -> None:
         "Universitet och högskolor",
         "Ideella organisationer",
     ]
-    assert _value(facts, "application_window") == {"opens": None, "closes": "2025-09-30"}
+    assert _value(facts, "application_window") == {"opens": None, "closes": "2025-09-30", "rolling": False}
     assert _value(facts, "funding_cap") == {
         "amount": 400_000,
         "percent": None,
         "lower_binds": False,
+        "min_amount": None,
     }
 
 

@@ -74,11 +74,13 @@ def mapping(name: str, key: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def version() -> str:
-    """A hash of every lexicon file: part of the index key where the lexicon shapes what is
-    stored, so that a changed word list rebuilds the index instead of mixing the two."""
+def version(*names: str) -> str:
+    """A hash of the named lexicon files (all when none is named): part of the index key where
+    the lexicon shapes what is stored, so that a changed word list rebuilds the index instead
+    of mixing the two."""
     digest = hashlib.sha256()
-    for path in sorted(LEXICON_DIR.glob("*.toml")):
+    paths = [LEXICON_DIR / f"{n}.toml" for n in names] if names else LEXICON_DIR.glob("*.toml")
+    for path in sorted(paths):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
