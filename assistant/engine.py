@@ -207,7 +207,7 @@ class Engine:
         cands = [c for c in builder.candidates(units) if c.doc_id in allowed]
         qterms = query_terms(self.index.keyword, q.text, q.language, q.identity)
         ranked = Scorer(self.index.keyword, s.ranking).score(cands, qterms, want, scores,
-                                                             naming.terms)
+                                                             naming.terms, self.names.terms)
         if not ranked or ranked[0].score < s.refusal.min_score:
             logger.debug("refused: best candidate %.2f", ranked[0].score if ranked else 0.0)
             return self._refuse(q, named)

@@ -89,18 +89,20 @@ class RankingSettings(_Section):
     neighbours: float = Field(0.3, ge=0, description="The best neighbouring sentence's share.")
     vector: float = Field(1.0, ge=0, description="Cosine of the sentence's unit to the question, "
                           "relative to the best candidate's.")
-    vector_window: float = Field(0.08, gt=0, description="Cosine distance below the best "
+    vector_window: float = Field(0.15, gt=0, description="Cosine distance below the best "
                                  "candidate's at which the vector evidence reaches zero.")
     answer_type: float = Field(0.3, ge=0, description="The sentence shows a wanted answer type.")
     hard_type: float = Field(0.5, ge=0, description="The sentence shows a wanted amount, share, "
                              "date, count or person.")
+    evidenced_type: float = Field(1.0, ge=0, description="A fact read from the sentence, or the "
+                                  "heading it stands under, shows a wanted answer type.")
     long_words: int = Field(40, ge=5, description="Sentences longer than this lose score ...")
     long_penalty: float = Field(0.01, ge=0, description="... this much per extra word (table rows "
                                 "read as one line cover every word of a question).")
     missing_type: float = Field(0.4, ge=0, description="Penalty: a wanted amount, date, count "
                                 "or person is absent.")
     section: float = Field(0.2, ge=0, description="Share of the question's words in the heading.")
-    named: float = Field(0.6, ge=0, description="How strongly the question names the document.")
+    named: float = Field(1.0, ge=0, description="How strongly the question names the document.")
     rank: float = Field(0.08, ge=0, description="Prior from the passage's retrieval rank.")
     announcing: float = Field(0.5, ge=0, description="Penalty: the sentence only announces a list.")
     fact: float = Field(0.05, ge=0, description="A fact was read from the sentence.")

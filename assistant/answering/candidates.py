@@ -13,7 +13,7 @@ from ingest.structure import section_at
 
 from ..citations import DocumentTexts, split_sentences
 from ..retrieval import Passage
-from .understand import announces, shows
+from .understand import announces, section_shows, shows
 
 MIN_WORDS = 3
 # page furniture of web pages: breadcrumbs ("Start › Bidrag › Projektmedel")
@@ -44,6 +44,7 @@ class Candidate:
     rank: int
     vector: float = 0.0
     shows: frozenset[str] = frozenset()
+    evidenced: frozenset[str] = frozenset()  # types shown by a fact or the heading
     facts: list[Fact] = field(default_factory=list)
     announcing: bool = False
     score: float = 0.0
@@ -56,6 +57,24 @@ def _clean(text: str, start: int) -> tuple[str, int]:
         if text.startswith(bullet):
             return text[len(bullet):], start + len(bullet)
     return text, start
+
+
+# What a fact read from a sentence says it holds.
+FACT_TYPES: dict[str, frozenset[str]] = {
+    "applicants": frozenset({"eligibility"}), "ineligible_applicants": frozenset({"eligibility"}),
+    "funding_cap": frozenset({"amount", "share"}), "call_budget": frozenset({"amount"}),
+    "granted_amount": frozenset({"amount"}), "cost_share_percent": frozenset({"share"}),
+    "application_window": frozenset({"date"}), "decision_date": frozenset({"date"}),
+    "project_period": frozenset({"date"}), "implementation_period": frozenset({"date"}),
+    "final_report_due": frozenset({"date"}), "max_duration_months": frozenset({"duration"}),
+    "contact": frozenset({"person"}), "how_to_apply": frozenset({"procedure"}),
+    "beneficiary": frozenset({"organisation"}), "decision_maker": frozenset({"organisation"}),
+    "partners": frozenset({"organisation"}), "participants": frozenset({"count"}),
+    "figure": frozenset({"count"}), "appeal": frozenset({"condition"}),
+    "legal_basis": frozenset({"condition"}), "target_groups": frozenset({"eligibility"}),
+    "activities": frozenset({"procedure"}), "financing_row": frozenset({"amount"}),
+    "financing": frozenset({"amount"}), "total_budget": frozenset({"amount"}),
+}
 
 
 class CandidateBuilder:
@@ -78,12 +97,18 @@ class CandidateBuilder:
         _, secs = self.texts.get(doc_id)
         sec = section_at(secs, start)
         end = start + len(text)
+        facts = [f for f in self.facts.get(doc_id, []) if f.start < end and start < f.end
+                 and not f.name.endswith("_section")]
+        label = sec.label() if sec else None
+        # a sentence shows a type by its own words, by the facts read from it, or by the
+        # heading it stands under ("Vem kan söka?" makes a bare list an eligibility answer)
+        evidenced = section_shows(label or "")
+        for f in facts:
+            evidenced |= FACT_TYPES.get(f.name, frozenset())
+        kinds = shows(text) | evidenced
         self.out[key] = Candidate(
-            doc_id=doc_id, start=start, end=end, text=text,
-            section=sec.label() if sec else None, rank=rank, shows=shows(text),
-            facts=[f for f in self.facts.get(doc_id, []) if f.start < end and start < f.end
-                   and not f.name.endswith("_section")],
-            announcing=announces(text),
+            doc_id=doc_id, start=start, end=end, text=text, section=label, rank=rank,
+            shows=kinds, evidenced=evidenced, facts=facts, announcing=announces(text),
         )
 
     def add_passages(self, passages: Iterable[Passage]) -> None:

@@ -197,6 +197,9 @@ class Composer:
         if not pool:
             pool = ranked
         best = pool[0].score
+        # one report alone speaks with more statements than each of several
+        close = {c.doc_id for c in pool[:10] if c.score >= best - 0.5}
+        per_doc_cap = MAX_LESSONS_PER_DOC if len(close) > 1 else MAX_LESSONS - 1
         picked: list[Candidate] = []
         per_doc: dict[str, int] = {}
         for d in named:
@@ -207,7 +210,7 @@ class Composer:
         for c in pool:
             if len(picked) >= MAX_LESSONS or c.score < best - 0.5:
                 break
-            if c in picked or per_doc.get(c.doc_id, 0) >= MAX_LESSONS_PER_DOC \
+            if c in picked or per_doc.get(c.doc_id, 0) >= per_doc_cap \
                     or any(similar(c.text, p.text) for p in picked):
                 continue
             picked.append(c)

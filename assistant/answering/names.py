@@ -21,6 +21,11 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 HEADER_CHARS = 600
 
 
+def _phrase(text: str) -> str:
+    """Lower-cased words joined by single spaces, punctuation dropped."""
+    return " ".join(re.findall(r"[\wåäöé]+", text.lower()))
+
+
 @dataclass(frozen=True)
 class Naming:
     """How strongly a question names each document (0..1, the best one 1) and the years it
@@ -43,6 +48,7 @@ class DocumentNames:
         texts: Callable[[str], str], paths: dict[str, str], analyze: Callable[[str], list[str]],
     ) -> None:
         self.analyze = analyze
+        self.phrases: dict[str, list[str]] = {}
         self.terms: dict[str, set[str]] = {}
         self.years: dict[str, set[int]] = {}
         for d, info in infos.items():
@@ -50,6 +56,9 @@ class DocumentNames:
             parts = [info.title, info.organisation or "", info.region or "",
                      re.sub(r"[-_.]+", " ", Path(paths.get(d, "")).stem)]
             parts += [str(f.value) for f in facts.get(d, []) if f.name == "project_name"]
+            # a title or project name written out whole names its document beyond doubt
+            self.phrases[d] = [p for p in (_phrase(x) for x in [info.title, *parts[4:]])
+                               if len(p) >= 10 and " " in p]
             parts += _CAPITALISED.findall(header)
             self.terms[d] = set(analyze(" ".join(parts)))
             self.years[d] = {int(y) for y in _YEAR.findall(" ".join(parts[:4]) + texts(d))}
@@ -80,9 +89,18 @@ class DocumentNames:
             s = sum(self.idf[t] for t in q_terms if t in ts)
             if s > 0:
                 scores[d] = s
+        folded = _phrase(question)
+        top_idf = max(self.idf.values(), default=1.0)
+        written_out = {d for d, phrases in self.phrases.items() if any(p in folded for p in phrases)}
+        for d in written_out:
+            scores[d] = scores.get(d, 0.0) + 3 * top_idf
+        if written_out:
+            # a document named by its whole title outranks those that share a word with it
+            scores = {d: v if d in written_out else v / 2 for d, v in scores.items()}
         best = max(scores.values(), default=0.0)
         # a single common name term ("region") names nothing
-        scores = {} if best < math.log(4) else {d: s / best for d, s in scores.items()}
+        floor = min(math.log(4), math.log(max(len(self.terms), 2)))
+        scores = {} if best < floor - 1e-9 else {d: s / best for d, s in scores.items()}
         q_years = tuple(int(y) for y in _YEAR.findall(question))
         top = [d for d, v in scores.items() if v >= 0.75]
         used = frozenset(t for t in q_terms if any(t in self.terms[d] for d in top))

@@ -70,8 +70,8 @@ class Scorer:
         return terms
 
     def score(self, cands: list[Candidate], qterms: list[QueryTerm], wants: Wants,
-              naming: dict[str, float], name_terms: frozenset[str] = frozenset()
-              ) -> list[Candidate]:
+              naming: dict[str, float], name_terms: frozenset[str] = frozenset(),
+              doc_names: dict[str, set[str]] | None = None) -> list[Candidate]:
         """The candidates, scored and sorted best first. ``name_terms`` are the question's
         words that name a document (its title, publisher): they pick the document, and weigh
         little in telling its sentences apart."""
@@ -116,7 +116,7 @@ class Scorer:
                       if g is not c and abs(g.start - c.start) < 600]
                 near[id(c)] = max(nb, default=0.0)
         best_vec = max(c.vector for c in cands)
-        for c in cands:
+        for i, c in enumerate(cands):
             s = self.w.lexical * c.lexical + self.w.neighbours * near[id(c)]
             if c.vector:
                 s += self.w.vector * max(c.vector - best_vec + self.w.vector_window, 0.0) \
@@ -126,7 +126,9 @@ class Scorer:
                 s -= self.w.long_penalty * (n_words - self.w.long_words)
             if wants.types:
                 hit = wants.types & c.shows
-                if hit & wants.hard:
+                if hit & c.evidenced:
+                    s += self.w.evidenced_type
+                elif hit & wants.hard:
                     s += self.w.hard_type
                 elif hit:
                     s += self.w.answer_type
@@ -137,8 +139,11 @@ class Scorer:
                 s += self.w.section * sum(w for qt, w in weights if qt.terms & sec_terms) / total
             s += self.w.named * naming.get(c.doc_id, 0.0) if naming else 0.0
             s += self.w.rank / (c.rank + 1)
-            if c.announcing:
-                s -= self.w.announcing
+            own = term_sets[i]
+            names = doc_names.get(c.doc_id, set()) if doc_names else set()
+            heading_like = not c.text.rstrip().endswith((".", "!", "?"))
+            if c.announcing or (own and heading_like and len(own & names) >= 0.5 * len(own)):
+                s -= self.w.announcing  # announces a list, or only restates the title
             if c.facts:
                 s += self.w.fact
             c.score = s

@@ -25,6 +25,8 @@ HARD_TYPES = frozenset({"amount", "share", "date", "duration", "count", "person"
 def _patterns(section: str) -> dict[str, re.Pattern[str]]:
     out = {}
     for kind in ANSWER_TYPES:
+        if section == "headings" and kind not in lexicon.load("answering")["headings"]:
+            continue
         frames = lexicon.word_list("answering", f"{section}.{kind}")
         out[kind] = re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
     return out
@@ -68,6 +70,14 @@ def wants(question: str) -> Wants:
 def shows(text: str) -> frozenset[str]:
     """The answer types a sentence holds (an amount, a date, a person, ...)."""
     return frozenset(kind for kind, pattern in _patterns("shows").items() if pattern.search(text))
+
+
+def section_shows(heading: str) -> frozenset[str]:
+    """The answer types a section heading promises ("Vem kan söka?" → eligibility)."""
+    if not heading:
+        return frozenset()
+    inner = heading.split(" › ")[-1]
+    return frozenset(kind for kind, pattern in _patterns("headings").items() if pattern.search(inner))
 
 
 def announces(text: str) -> bool:
