@@ -53,6 +53,30 @@ _HYPHEN_RE = re.compile(r"[-\u2010\u2011]")
 _THOUSANDS_RE = re.compile(r"[ \u00a0\u202f]")
 
 
+# Letters that carry no combining mark to strip, with what they fold to.
+_FOLD_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "a", "Æ": "A", "ß": "ss", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """``text`` without diacritics, case kept: å/ä→a, ö→o, é→e, ü→u ("Västerås" → "Vasteras").
+
+    For matching what people type without Swedish letters or with accents dropped or added;
+    it merges a few words ("får"/"far", "mål"/"mal"), so callers keep the unfolded form where
+    they have it.
+    """
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_LETTERS))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+# Stopwords as typed without Swedish letters ("nar", "pa"). Only the token itself is checked, so
+# "år" (year) stays a word although "ar" is how "är" (is) is typed without them.
+_FOLDED_STOPWORDS: frozenset[str] = frozenset(fold(w) for w in _STOPWORDS) - _STOPWORDS
+
+
 def words(text: str) -> list[str]:
     """Lowercased word tokens: "800 000" -> "800000", "ESF-projekt" -> esf, projekt, esfprojekt."""
     text = unicodedata.normalize("NFC", text.replace("\u00ad", "")).lower()
@@ -87,24 +111,33 @@ class Analyzer:
         self._heads.update((w, (w, 0)) for w in self._known | SHORT_PARTS if self._is_part(w))
         self._known_stems: frozenset[str] | None = None
         self._stems: dict[str, str] = {}
-        self._tokens: dict[str, tuple[str, ...]] = {}
+        # Per token: its terms, and how many of them (at the start) are unfolded.
+        self._tokens: dict[str, tuple[tuple[str, ...], int]] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
 
-    def analyze(self, text: str) -> list[str]:
-        """Index terms of ``text``: stems without stopwords, each followed by its parts' stems."""
-        return self.analyze_words(words(text))
+    def analyze(self, text: str, query: bool = False) -> list[str]:
+        """Index terms of ``text``: stems without stopwords, each followed by its parts' stems,
+        then the same terms folded (see :meth:`analyze_words`)."""
+        return self.analyze_words(words(text), query)
 
-    def analyze_words(self, tokens: Iterable[str]) -> list[str]:
-        """Like ``analyze`` for tokens that ``words`` already produced."""
+    def analyze_words(self, tokens: Iterable[str], query: bool = False) -> list[str]:
+        """Like ``analyze`` for tokens that ``words`` already produced.
+
+        A passage is indexed under its terms and their folded forms ("stöd" and "stod"). A
+        query word written with Swedish letters searches only its own terms, so a properly
+        spelled question ranks as before; one written without them ("soka") is already folded
+        and meets the folded forms.
+        """
         cache = self._tokens
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
         out: list[str] = []
         for token in tokens:
-            terms = cache.get(token)
-            if terms is None:
-                terms = cache[token] = self._terms(token)
-            out.extend(terms)
+            entry = cache.get(token)
+            if entry is None:
+                entry = cache[token] = self._folded_terms(token)
+            terms, unfolded = entry
+            out.extend(terms[:unfolded] if query and not token.isascii() else terms)
         return out
 
     def stem(self, word: str) -> str:
@@ -128,8 +161,15 @@ class Analyzer:
             parts = self._parts[word] = best[1] if best else ()
         return list(parts)
 
+    def _folded_terms(self, token: str) -> tuple[tuple[str, ...], int]:
+        terms = self._terms(token)
+        extra = [f for f in dict.fromkeys(fold(t) for t in terms) if f not in terms]
+        return (*terms, *extra), len(terms)
+
     def _terms(self, token: str) -> tuple[str, ...]:
-        if token in _STOPWORDS or (len(token) == 1 and not token.isdigit()):
+        if token in _STOPWORDS or token in _FOLDED_STOPWORDS or (
+            len(token) == 1 and not token.isdigit()
+        ):
             return ()
         if not token.isalpha():
             return (token,)
