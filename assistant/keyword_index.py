@@ -29,6 +29,7 @@ from assistant.spelling import Speller
 from assistant.swedish_text import (
     ANALYZER_VERSION,
     GLOSSARY_EN_SV,
+    KNOWN_SWEDISH,
     STOPWORDS_EN,
     STOPWORDS_SV,
     Analyzer,
@@ -160,12 +161,10 @@ class KeywordIndex:
         if not word.isalpha() or word in _NOT_TYPOS or not self._word_counts:
             return None
         speller = self._spelling()
-        if word in speller:
-            return None
         restored = speller.restore(word)
         if restored is not None:
             return restored
-        if len(word) < _MIN_TYPO_LENGTH or self._is_indexed_form(word):
+        if word in speller or len(word) < _MIN_TYPO_LENGTH or self._is_indexed_form(word):
             return None
         return speller.nearest(word, 1)
 
@@ -180,7 +179,7 @@ class KeywordIndex:
     def _spelling(self) -> Speller:
         # Built on first use: a process that only ingests or searches proper spelling never pays.
         if self._speller is None:
-            self._speller = Speller(self._word_counts)
+            self._speller = Speller(self._word_counts, also_known=KNOWN_SWEDISH)
         return self._speller
 
     def document_frequency(self, term: str) -> int:

@@ -11,7 +11,7 @@ edit from "projektstöd". Which words are left alone is the caller's decision
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -24,9 +24,14 @@ _CACHE_LIMIT = 50_000
 class Speller:
     """Nearest corpus word to a word, by edit distance between folded forms, then frequency."""
 
-    def __init__(self, counts: Mapping[str, int]) -> None:
-        """``counts``: every corpus word (lowercase) with the number of times it occurs."""
-        self._counts = counts
+    def __init__(self, counts: Mapping[str, int], also_known: Iterable[str] = ()) -> None:
+        """``counts``: every corpus word (lowercase) with the number of times it occurs;
+        ``also_known``: words that are no typos even where the corpus lacks them (the lexicon's
+        Swedish words, function words such as "när" that the answer side reads); they are
+        restored to, but no typo is corrected to them."""
+        self._counts: dict[str, int] = {w: 0 for w in also_known}
+        self._counts.update(counts)
+        counts = self._counts
         # Each folded form stands for its most frequent spelling ("soka" → "söka", not "sóka").
         best: dict[str, str] = {}
         for word, n in counts.items():
@@ -45,10 +50,15 @@ class Speller:
 
     def restore(self, word: str) -> str | None:
         """The corpus spelling of a word typed without its diacritics ("fa" → "få"), if any."""
-        if word in self._counts or not word.isascii():
+        known = self._counts.get(word)
+        if known or not word.isascii():
             return None
         found = self._by_fold.get(fold(word))
-        return found if found is not None and found != word else None
+        if found is None or found == word or (known is not None and not self._counts[found]):
+            return None
+        # A lexicon word is typed as another only where the corpus uses that one: "stod"
+        # (stood) is "stöd" in a corpus about support.
+        return found
 
     def nearest(self, word: str, max_distance: int) -> str | None:
         """The corpus word within ``max_distance`` edits of ``word`` (a swap of two neighbouring
@@ -75,7 +85,9 @@ class Speller:
         ranked = sorted(matches, key=lambda m: (m[1], -self._counts[self._by_fold[m[0]]], m[0]))
         for folded_match, _, _ in ranked:
             candidate = self._by_fold[folded_match]
-            if not kept or not kept - Counter(candidate):
+            # Only words some passage holds: a lexicon word the corpus lacks finds nothing, and
+            # would turn unseen inflections into it ("efterfrågar" → "efterfrågan").
+            if self._counts[candidate] and (not kept or not kept - Counter(candidate)):
                 found = candidate
                 break
         self._nearest[key] = found

@@ -274,6 +274,16 @@ _GLOSSARY_RE = re.compile(
     + "|".join(re.escape(p) for p in sorted(GLOSSARY_EN_SV, key=len, reverse=True))
     + r")(?![\w-])"
 )
+KNOWN_SWEDISH: frozenset[str] = (
+    STOPWORDS_SV
+    | COMPOUND_PARTS
+    | SHORT_PARTS
+    | STRONG_VERBS.keys()
+    | frozenset(STRONG_VERBS.values())
+    | frozenset(w for terms in GLOSSARY_EN_SV.values() for t in terms for w in words(t))
+)
+"""Swedish words the lexicon names: never typos, even where a corpus lacks them."""
+
 _ONLY_EN = STOPWORDS_EN - STOPWORDS_SV
 # A Swedish stopword that the glossary knows as English ("men": but / män) must not make a
 # question look Swedish.
