@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import StoreError
-from assistant.keyword_index import KeywordIndex
+from assistant.keyword_index import FORMAT_VERSION, KeywordIndex
 from assistant.swedish_text import (
     STOPWORDS_EN,
     STOPWORDS_SV,
@@ -264,7 +264,9 @@ def test_load_of_missing_index_raises_file_not_found(tmp_path: Path) -> None:
 def test_load_refuses_an_index_of_another_format(index: KeywordIndex, tmp_path: Path) -> None:
     index.save(tmp_path / "kw")
     meta = tmp_path / "kw" / "keyword_index.json"
-    meta.write_text(meta.read_text(encoding="utf-8").replace('"format": 1', '"format": 0'))
+    text = meta.read_text(encoding="utf-8")
+    assert f'"format": {FORMAT_VERSION}' in text
+    meta.write_text(text.replace(f'"format": {FORMAT_VERSION}', '"format": 0'))
     with pytest.raises(StoreError):
         KeywordIndex.load(tmp_path / "kw")
 

@@ -75,12 +75,15 @@ def mapping(name: str, key: str) -> dict[str, tuple[str, ...]]:
 
 
 def version(*names: str) -> str:
-    """A hash of the named lexicon files (all when none is named): part of the index key where
-    the lexicon shapes what is stored, so that a changed word list rebuilds the index instead
-    of mixing the two."""
+    """A hash of the named lexicon files (every file when none is named): part of the index key
+    where the lexicon shapes what is stored, so that a changed word list rebuilds the index
+    instead of mixing the two. Naming the files keeps unrelated word lists out of the key."""
+    paths = [LEXICON_DIR / f"{n}.toml" for n in names] or list(LEXICON_DIR.glob("*.toml"))
     digest = hashlib.sha256()
-    paths = [LEXICON_DIR / f"{n}.toml" for n in names] if names else LEXICON_DIR.glob("*.toml")
     for path in sorted(paths):
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        try:
+            digest.update(path.read_bytes())
+        except FileNotFoundError as exc:
+            raise ConfigError(f"lexicon file {path.name} is missing") from exc
     return digest.hexdigest()[:12]
