@@ -21,9 +21,9 @@ from .answer import Answer
 from .answering.candidates import CandidateBuilder, UnitHit
 from .answering.compose import Composer, contact_line
 from .answering.names import DocumentNames
-from .answering.refuse import unknown_names
+from .answering.refuse import Evidence, decide, unknown_names
 from .answering.score import Scorer, query_terms
-from .answering.understand import wants
+from .answering.understand import asks_overview, wants
 from .chat_models import get_chat_model
 from .citations import CitationBuilder, DocumentTexts, chunk_citation
 from .conversation import Turn, looks_like_follow_up, previous_questions
@@ -65,6 +65,7 @@ class Engine:
         self._infos: dict[str, DocumentInfo] = {}
         self._facts: dict[str, list[Fact]] = {}
         self.chat_model = chat_model
+        self.last_evidence: Evidence | None = None  # for calibration (one caller at a time)
         self.reload()
 
     def reload(self) -> None:
@@ -107,6 +108,7 @@ class Engine:
 
     def _extractive(self, question: object, history: list[Turn], filters: Filters | None
                     ) -> tuple[Answer, Question | None, list[Passage]]:
+        self.last_evidence = None
         try:
             text = check_question(question, self.settings.answer.max_question_chars)
         except QuestionError as exc:
@@ -125,7 +127,9 @@ class Engine:
             vector = self.index.embeddings.embed_query(res.search_text)
             passages = self.search.search(res.search_text, filters, self.settings.retrieval.top_k,
                                           vector=vector)
-            return self._compose(res, passages, filters, vector), res.question, passages
+            answer, evidence = self._compose(res, passages, filters, vector)
+            self.last_evidence = evidence
+            return answer, res.question, passages
 
     def _facts_text(self, doc_ids: set[str]) -> str:
         lines = []
@@ -168,7 +172,7 @@ class Engine:
         return [hits[0].doc_id] if hits else []
 
     def _compose(self, res: Resolution, passages: list[Passage], filters: Filters | None,
-                 vector: list[float]) -> Answer:
+                 vector: list[float]) -> tuple[Answer, Evidence]:
         """Candidates from passages, answer units and facts, ranked; the best answers, or the
         evidence is too weak and the question is refused."""
         q = res.question
@@ -188,14 +192,11 @@ class Engine:
             seen = {p.chunk.chunk_id for p in passages}
             passages = passages + [p for p in extra if p.chunk.chunk_id not in seen]
         units = self._unit_hits(vector, allowed, named, passages)
-        best_unit = max((u.similarity for u in units if u.global_rank), default=0.0)
-        verdict = self._off_topic(q, best_unit, named)
-        years = self.names.unnamed_years(naming, named)
-        if years and not verdict:
-            verdict = f"names years {years} that the named documents never mention"
-        if verdict:
-            logger.debug("refused: %s", verdict)
-            return self._refuse(q, named)
+        evidence = Evidence(language=q.language, named=bool(named))
+        evidence.best_unit = max((u.similarity for u in units if u.global_rank), default=0.0)
+        evidence.unknown_names = tuple(unknown_names(q.text, self.index.keyword, self._name_terms))
+        evidence.unnamed_years = tuple(self.names.unnamed_years(naming, named))
+        evidence.unknown_topic = tuple(self._coverage(q)[1])
         builder = CandidateBuilder(self.texts, self._facts)
         builder.add_passages(passages[: s.retrieval.top_k])
         for u in units[:60]:
@@ -208,19 +209,25 @@ class Engine:
         qterms = query_terms(self.index.keyword, q.text, q.language, q.identity)
         ranked = Scorer(self.index.keyword, s.ranking).score(cands, qterms, want, scores,
                                                              naming.terms, self.names.terms)
-        if not ranked or ranked[0].score < s.refusal.min_score:
-            logger.debug("refused: best candidate %.2f", ranked[0].score if ranked else 0.0)
-            return self._refuse(q, named)
+        if not ranked:
+            return self._refuse(q, named), evidence
+        evidence.best_score, evidence.best_lexical = ranked[0].score, ranked[0].lexical
         cites = CitationBuilder(self.texts, self._infos)
         composer = Composer(self.texts, self._infos, self._facts, s.answer.current_date,
                             s.answer.max_short_answer_chars)
-        text = composer.compose(q, want, ranked, cites, named)
+        text = None
+        if named and not want.types and asks_overview(q.text):
+            text = composer.overview(q, named[0], cites)
+        if text is None:
+            text = composer.compose(q, want, ranked, cites, named)
         answer = Answer(answer=text.strip(), refused=False, language=q.language, kind=q.kind,
                         citations=cites.citations)
-        if ranked[0].lexical < s.refusal.topic_check_below and self._topic_missing(q, answer, best_unit):
-            logger.debug("refused: the cited documents never speak of the question's topic")
-            return self._refuse(q, named)
-        return answer
+        evidence.missing_topic = self._missing_topic(q, answer, evidence.best_unit)
+        evidence.reason = decide(evidence, s.refusal)
+        if evidence.reason:
+            logger.debug("refused: %s", evidence.reason)
+            return self._refuse(q, named), evidence
+        return answer, evidence
 
     def _unit_hits(self, vector: list[float], allowed: set[str], named: list[str],
                    passages: list[Passage]) -> list[UnitHit]:
@@ -241,36 +248,20 @@ class Engine:
                 hits.setdefault(key, UnitHit(key[0], key[1], int(meta["end"]), sim))
         return sorted(hits.values(), key=lambda u: -u.similarity)
 
-    def _off_topic(self, q: Question, best_unit: float, named: list[str]) -> str:
-        """Why the question is about nothing the documents cover ("" if it may be answered)."""
-        r = self.settings.refusal
-        floor = r.min_unit_vector if q.language == "sv" else r.min_unit_vector_en
-        if best_unit < floor:
-            return f"best unit {best_unit:.3f} below {floor}"
-        unknown = unknown_names(q.text, self.index.keyword, self._name_terms)
-        if unknown:
-            return f"names {unknown} that no document mentions"
-        _, unknown_topic = self._coverage(q)
-        if unknown_topic and best_unit < r.weak_unit_vector and not named:
-            return f"topic words {unknown_topic} unknown"
-        return ""
-
-    def _topic_missing(self, q: Question, answer: Answer, best_unit: float) -> bool:
-        """True when half or more of what the question is about is absent from the documents
-        the answer cites: it answers another question."""
+    def _missing_topic(self, q: Question, answer: Answer, best_unit: float) -> float:
+        """The share of what the question is about that the documents the answer cites never
+        speak of (an answer that lacks most of it answers another question)."""
         topic = topic_words(q.text, q.language, q.identity)
         if not topic:
-            return False
+            return 0.0
         if q.language == "en":
             # the glossary is small: unknown English words only count when the vectors agree
             if best_unit >= self.settings.refusal.weak_unit_vector:
-                return False
+                return 0.0
             missing = self.topics.english_uncovered(topic, q.text)
         else:
             missing = self.topics.uncovered(topic, {c.doc_id for c in answer.citations})
-        if missing:
-            logger.debug("topic words not in the cited documents: %s", missing)
-        return len(missing) * 2 >= len(topic)
+        return len(missing) / len(topic)
 
     def _refuse(self, q: Question, named: list[str]) -> Answer:
         """A refusal that says what is covered and whom to ask."""

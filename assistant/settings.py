@@ -101,7 +101,7 @@ class RankingSettings(_Section):
                                 "read as one line cover every word of a question).")
     missing_type: float = Field(0.4, ge=0, description="Penalty: a wanted amount, date, count "
                                 "or person is absent.")
-    section: float = Field(0.2, ge=0, description="Share of the question's words in the heading.")
+    section: float = Field(0.5, ge=0, description="Share of the question's words in the heading.")
     named: float = Field(1.0, ge=0, description="How strongly the question names the document.")
     rank: float = Field(0.08, ge=0, description="Prior from the passage's retrieval rank.")
     announcing: float = Field(0.5, ge=0, description="Penalty: the sentence only announces a list.")
@@ -121,6 +121,11 @@ class RefusalSettings(_Section):
                                       "questions, which meet Swedish passages and score lower.")
     weak_unit_vector: float = Field(0.845, ge=0, le=1, description="Below this, a topic word "
                                     "the corpus never uses makes the question unanswerable.")
+    unknown_topic_lexical: float = Field(0.5, ge=0, le=1, description="A topic word the corpus "
+                                         "never uses refuses the question when the best "
+                                         "sentence covers less of its words than this.")
+    missing_topic_share: float = Field(0.5, ge=0, le=1, description="Share of the topic words "
+                                       "absent from the cited documents that refuses ...")
     topic_check_below: float = Field(0.6, ge=0, le=1, description="When the best sentence "
                                      "covers less of the question's words than this, the cited "
                                      "documents must speak of half its topic words.")

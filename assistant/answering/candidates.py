@@ -106,9 +106,13 @@ class CandidateBuilder:
         for f in facts:
             evidenced |= FACT_TYPES.get(f.name, frozenset())
         kinds = shows(text) | evidenced
+        # a heading is no answer: it names what follows
+        heading = any(sec.start <= start and end <= sec.start + len(sec.path[-1]) + 2
+                      for sec in secs if sec.path and abs(sec.start - start) < 3)
         self.out[key] = Candidate(
             doc_id=doc_id, start=start, end=end, text=text, section=label, rank=rank,
-            shows=kinds, evidenced=evidenced, facts=facts, announcing=announces(text),
+            shows=kinds, evidenced=evidenced, facts=facts,
+            announcing=heading or announces(text),
         )
 
     def add_passages(self, passages: Iterable[Passage]) -> None:

@@ -8,13 +8,14 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from assistant import lexicon
 from ingest.document import DocumentInfo, Fact
 from ingest.quantities import find_amounts, find_percentages
 
 from ..citations import CitationBuilder, DocumentTexts, split_sentences
 from ..prompts import render
 from ..question import Question
-from .candidates import Candidate
+from .candidates import FACT_TYPES, Candidate
 from .understand import Wants
 
 MONTHS = {
@@ -23,6 +24,8 @@ MONTHS = {
     "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"],
 }
+_SUMMARY = re.compile(r"sammanfattning|summary|syfte|bakgrund|projektbeskrivning|om projektet",
+                      re.IGNORECASE)
 MAX_LESSONS = 6
 MAX_LESSONS_PER_DOC = 3
 
@@ -100,6 +103,8 @@ class Composer:
         spans = self._complete(best, spans)
         spans.sort()
         lead = self._computed(q, wants, best.doc_id, picked, cites)
+        if lead is None:
+            lead = self._phrased(q, wants, best, cites)
         parts = [lead] if lead else []
         parts.append(self._r(q, "passage", "lead", title=self.infos[best.doc_id].title))
         for a, b, text in spans:
@@ -134,19 +139,76 @@ class Composer:
         """What the evidence gives when computed: the cap for a stated budget, a window's status."""
         if q.budget and wants.types & {"amount", "share"}:
             return self._budget(q, doc_id, picked, cites)
-        window = next((f for c in picked for f in c.facts if f.name == "application_window"), None)
-        if window is not None and "date" in wants.types and isinstance(window.value, dict):
-            closes, opens = window.value.get("closes"), window.value.get("opens")
-            if closes:
-                today = self.today()
-                status = "status_open"
-                if today > dt.date.fromisoformat(closes):
-                    status = "status_closed"
-                elif opens and today < dt.date.fromisoformat(opens):
-                    status = "status_upcoming"
-                return self._r(q, "deadline", status,
-                               today=format_date(today.isoformat(), q.language))
         return None
+
+    def _phrased(self, q: Question, wants: Wants, best: Candidate, cites: CitationBuilder
+                 ) -> str | None:
+        """A fact read from the best sentence, phrased, when it is what the question asks for:
+        the cap and which limit binds, the window and whether it is open, whether the asker is
+        among those who may apply, the contact, a decision's dates."""
+        lang = q.language
+        for f in best.facts:
+            if not (FACT_TYPES.get(f.name, frozenset()) & wants.types):
+                continue
+            v = f.value if isinstance(f.value, dict) else {}
+            n = cites.cite(best.doc_id, f.start, f.end)
+            if f.name == "funding_cap" and (v.get("amount") or v.get("percent")):
+                amount, percent = v.get("amount"), v.get("percent")
+                if amount and percent:
+                    return self._r(q, "funding_cap", "both", amount=format_amount(int(amount), lang),
+                                   percent=format_percent(float(percent), lang), n=n)
+                if amount:
+                    return self._r(q, "funding_cap", "amount_only",
+                                   amount=format_amount(int(amount), lang), n=n)
+                return self._r(q, "funding_cap", "percent_only",
+                               percent=format_percent(float(v["percent"]), lang), n=n)
+            if f.name == "application_window" and v.get("closes"):
+                opens, closes = v.get("opens"), v["closes"]
+                text = (self._r(q, "deadline", "window", opens=format_date(opens, lang),
+                                closes=format_date(closes, lang), n=n) if opens else
+                        self._r(q, "deadline", "closes_only", closes=format_date(closes, lang), n=n))
+                return text + " " + self._window_status(q, opens, closes)
+            if f.name == "applicants" and q.identity and isinstance(f.value, list):
+                ident = q.identity
+                name = "member_yes" if identity_on_list(ident, [str(x) for x in f.value]) \
+                    else "member_no"
+                return self._r(q, "eligibility", name, identity=ident,
+                               identity_cap=ident[:1].upper() + ident[1:],
+                               title=self.infos[best.doc_id].title,
+                               applicants=f.quote.strip().rstrip("."), n=n)
+            if f.name == "contact":
+                return self._r(q, "contact", "person", person=contact_line(f.value, lang), n=n)
+            if f.name == "final_report_due" and f.value:
+                return self._r(q, "decision", "report_due", date=format_date(str(f.value), lang), n=n)
+            if f.name == "project_period" and v.get("start") and v.get("end"):
+                return self._r(q, "decision", "period", start=format_date(v["start"], lang),
+                               end=format_date(v["end"], lang), n=n)
+            if f.name == "max_duration_months" and f.value:
+                return self._r(q, "deadline", "duration", months=f.value, n=n)
+        return None
+
+    def _window_status(self, q: Question, opens: str | None, closes: str) -> str:
+        """Open, closed or not yet open on the configured date."""
+        today = self.today()
+        status = "status_open"
+        if today > dt.date.fromisoformat(closes):
+            status = "status_closed"
+        elif opens and today < dt.date.fromisoformat(opens):
+            status = "status_upcoming"
+        return self._r(q, "deadline", status, today=format_date(today.isoformat(), q.language))
+
+    def overview(self, q: Question, doc_id: str, cites: CitationBuilder) -> str | None:
+        """'Berätta om X': the opening sentences of the document's summary or purpose."""
+        doc, secs = self.texts.get(doc_id)
+        start = next((sec.start for sec in secs if sec.path and _SUMMARY.search(sec.path[-1])), 0)
+        sentences = [x for x in split_sentences(doc.text[start:start + 3000], start)
+                     if len(x.text.split()) >= 6][:2]
+        if not sentences:
+            return None
+        parts = [self._r(q, "passage", "lead", title=self.infos[doc_id].title)]
+        parts += [self._r(q, "passage", "sentence", sentence=x.text,
+                          n=cites.cite(doc_id, x.start, x.end)) for x in sentences]
+        return " ".join(parts)
 
     def _budget(self, q: Question, doc_id: str, picked: list[Candidate],
                 cites: CitationBuilder) -> str | None:
@@ -222,6 +284,17 @@ class Composer:
                 lines.append(self._r(q, "passage", "bullet", sentence=c.text,
                                      n=cites.cite(d, c.start, c.end)))
         return "\n".join(lines)
+
+
+def identity_on_list(identity: str, applicants: list[str]) -> bool:
+    """Whether what the asker says they are ("ideell förening") is among the applicants."""
+    ident = identity.lower()
+    table = lexicon.mapping("answering", "identity")
+    stems = {w for k, ws in table.items() if k in ident for w in ws}
+    if not stems:
+        stems = {w[: max(4, len(w) - 2)] for w in re.findall(r"\w{4,}", ident)}
+    items = " | ".join(a.lower() for a in applicants)
+    return any(re.search(rf"(^|[\s|]){re.escape(x)}", items) for x in stems)
 
 
 def strip_markers(text: str) -> str:

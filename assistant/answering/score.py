@@ -11,7 +11,8 @@ from assistant import lexicon
 
 from ..keyword_index import KeywordIndex
 from ..settings import RankingSettings
-from ..swedish_text import to_swedish_terms, words
+from ..swedish_text import glossary_words, to_swedish_terms, words
+from ..topic import topic_words
 from .candidates import Candidate
 from .understand import Wants
 
@@ -33,10 +34,18 @@ def query_terms(keyword: KeywordIndex, text: str, language: str,
     # what the asker says they are is kept: "kan en privatperson söka?" is about privatperson
     own: set[str] = set()
     glossary = to_swedish_terms(text) if language == "en" else []
+    # English topic words (no frame words like "apply", "much") outside the glossary
+    en_topic = set(topic_words(text, "en")) - glossary_words(text) if language == "en" else set()
     out: list[QueryTerm] = []
     seen: set[str] = set()
     for word in [*words(text), *glossary]:
         terms = [t for t in keyword.analyze_query(word) if t not in own]
+        if word in en_topic and word.isalpha() and not any(
+                keyword.document_frequency(t) for t in terms):
+            # an English word neither the corpus nor the glossary knows: what the question is
+            # about, which no Swedish sentence can hold
+            out.append(QueryTerm(frozenset({f"en:{word}"}), f"en:{word}", math.log(1 + n_docs / 0.5)))
+            continue
         if not terms or terms[0] in seen:
             continue
         seen.add(terms[0])

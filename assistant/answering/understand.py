@@ -72,6 +72,17 @@ def shows(text: str) -> frozenset[str]:
     return frozenset(kind for kind, pattern in _patterns("shows").items() if pattern.search(text))
 
 
+@cache
+def _overview() -> re.Pattern[str]:
+    frames = lexicon.word_list("answering", "overview.patterns")
+    return re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
+
+
+def asks_overview(question: str) -> bool:
+    """True for "Berätta om X" / "Tell me about X": the document as a whole is asked for."""
+    return bool(_overview().search(question))
+
+
 def section_shows(heading: str) -> frozenset[str]:
     """The answer types a section heading promises ("Vem kan söka?" → eligibility)."""
     if not heading:
