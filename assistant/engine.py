@@ -20,7 +20,7 @@ from ingest.document import DocumentInfo, Fact
 from .answer import Answer
 from .answering.candidates import CandidateBuilder, UnitHit
 from .answering.compose import Composer, contact_line
-from .answering.names import DocumentNames
+from .answering.names import DocumentNames, Naming
 from .answering.refuse import Evidence, decide, unknown_names
 from .answering.score import Scorer, query_terms
 from .answering.understand import asks_overview, wants
@@ -32,7 +32,7 @@ from .guard import check_question, is_injection
 from .index import Index, open_index
 from .llm_answer import GroundedLLMAnswerer, excerpts_from
 from .prompts import render
-from .question import Question, understand
+from .question import Question, detect_language, understand
 from .retrieval import Filters, HybridSearch, Passage
 from .settings import Settings
 from .topic import TopicCoverage, topic_words
@@ -115,6 +115,10 @@ class Engine:
             lang = _lang_of(question)
             return (Answer(answer=render(lang, "refusal", "invalid", message=str(exc)),
                            refused=True, language=lang, kind="invalid", error=str(exc)), None, [])
+        if self._infos:
+            # folded letters and one typo corrected against the corpus words, before anything
+            # reads the question (its kind, what the asker is, what it names)
+            text = self.index.keyword.correct_query(text)
         q = understand(text)
         if is_injection(text):
             return (Answer(answer=render(q.language, "refusal", "injection"), refused=True,
@@ -180,8 +184,9 @@ class Engine:
         want = wants(q.text)
         if res.focus and not want.types and res.previous:
             want = wants(f"{q.text} {res.previous}")
-        naming = self.names.naming(q.text)
-        scores = dict(naming.scores) or {d: 1.0 for d in res.focus}
+        naming = self._naming(q.text)
+        # a follow-up names nothing itself: the conversation's document is the one meant
+        scores = {d: 1.0 for d in res.focus} if res.focus and not res.named else dict(naming.scores)
         named = [d for d, v in sorted(scores.items(), key=lambda x: -x[1])
                  if v >= s.refusal.named_at_least]
         allowed = {d for d, info in self._infos.items() if (filters or Filters()).allows(d, info)}
@@ -307,9 +312,16 @@ class Engine:
                     unknown.append(head)
         return len(known) / len(terms), unknown
 
+    def _naming(self, text: str) -> Naming:
+        """How strongly the text names each document, read from its topic words only: "max"
+        or "söka" names no document, however few titles hold them."""
+        lang = detect_language(text)
+        return self.names.naming(" ".join(topic_words(text, lang)) + " " +
+                                 " ".join(re.findall(r"\d{4}", text)), text)
+
     def _named_docs(self, text: str) -> list[str]:
         """Documents the text names (title, publisher, region, programme, project)."""
-        return self.names.naming(text).named(self.settings.refusal.named_at_least)
+        return self._naming(text).named(self.settings.refusal.named_at_least)
 
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -94,8 +94,10 @@ class RankingSettings(_Section):
     answer_type: float = Field(0.3, ge=0, description="The sentence shows a wanted answer type.")
     hard_type: float = Field(0.5, ge=0, description="The sentence shows a wanted amount, share, "
                              "date, count or person.")
-    evidenced_type: float = Field(1.0, ge=0, description="A fact read from the sentence, or the "
-                                  "heading it stands under, shows a wanted answer type.")
+    evidenced_type: float = Field(1.0, ge=0, description="A fact read from the sentence shows a "
+                                  "wanted answer type.")
+    heading_type: float = Field(0.5, ge=0, description="The heading a sentence stands under "
+                                "promises a wanted answer type.")
     long_words: int = Field(40, ge=5, description="Sentences longer than this lose score ...")
     long_penalty: float = Field(0.01, ge=0, description="... this much per extra word (table rows "
                                 "read as one line cover every word of a question).")

@@ -184,11 +184,6 @@ def test_engine_retrieves_for_a_folded_question_what_it_does_for_the_proper_one(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the answer side reads the raw question (kind, identity) before any correction: "
-    "engine must pass it through KeywordIndex.correct_query first (engine rewrite, issue 7)",
-)
 def test_engine_answers_a_question_typed_without_swedish_letters(corpus_engine: Any) -> None:
     proper = corpus_engine.ask(PROPER)
     folded = corpus_engine.ask(FOLDED)

@@ -44,7 +44,8 @@ class Candidate:
     rank: int
     vector: float = 0.0
     shows: frozenset[str] = frozenset()
-    evidenced: frozenset[str] = frozenset()  # types shown by a fact or the heading
+    evidenced: frozenset[str] = frozenset()  # types shown by a fact read from it
+    under: frozenset[str] = frozenset()  # types its section heading promises
     facts: list[Fact] = field(default_factory=list)
     announcing: bool = False
     score: float = 0.0
@@ -68,7 +69,7 @@ FACT_TYPES: dict[str, frozenset[str]] = {
     "project_period": frozenset({"date"}), "implementation_period": frozenset({"date"}),
     "final_report_due": frozenset({"date"}), "max_duration_months": frozenset({"duration"}),
     "contact": frozenset({"person"}), "how_to_apply": frozenset({"procedure"}),
-    "beneficiary": frozenset({"organisation"}), "decision_maker": frozenset({"organisation"}),
+    "beneficiary": frozenset({"organisation"}), "decision_maker": frozenset({"organisation", "person"}),
     "partners": frozenset({"organisation"}), "participants": frozenset({"count"}),
     "figure": frozenset({"count"}), "appeal": frozenset({"condition"}),
     "legal_basis": frozenset({"condition"}), "target_groups": frozenset({"eligibility"}),
@@ -102,16 +103,17 @@ class CandidateBuilder:
         label = sec.label() if sec else None
         # a sentence shows a type by its own words, by the facts read from it, or by the
         # heading it stands under ("Vem kan söka?" makes a bare list an eligibility answer)
-        evidenced = section_shows(label or "")
+        under = section_shows(label or "")
+        evidenced: frozenset[str] = frozenset()
         for f in facts:
             evidenced |= FACT_TYPES.get(f.name, frozenset())
-        kinds = shows(text) | evidenced
+        kinds = shows(text) | evidenced | under
         # a heading is no answer: it names what follows
         heading = any(sec.start <= start and end <= sec.start + len(sec.path[-1]) + 2
                       for sec in secs if sec.path and abs(sec.start - start) < 3)
         self.out[key] = Candidate(
             doc_id=doc_id, start=start, end=end, text=text, section=label, rank=rank,
-            shows=kinds, evidenced=evidenced, facts=facts,
+            shows=kinds, evidenced=evidenced, under=under, facts=facts,
             announcing=heading or announces(text),
         )
 

@@ -81,9 +81,12 @@ class DocumentNames:
         archive whose call is from 2016)."""
         return [y for y in naming.years if docs and not any(y in self.years.get(d, ()) for d in docs)]
 
-    def naming(self, question: str) -> Naming:
-        """How strongly ``question`` names each document."""
-        q_terms = [t for t in dict.fromkeys(self.analyze(question)) if t in self.idf]
+    def naming(self, words: str, question: str | None = None) -> Naming:
+        """How strongly a question names each document: ``words`` are the question's words
+        that may name (its topic words), ``question`` the whole text for titles written out
+        and years."""
+        question = question if question is not None else words
+        q_terms = [t for t in dict.fromkeys(self.analyze(words)) if t in self.idf]
         scores: dict[str, float] = {}
         for d, ts in self.terms.items():
             s = sum(self.idf[t] for t in q_terms if t in ts)

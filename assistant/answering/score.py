@@ -137,6 +137,8 @@ class Scorer:
                 hit = wants.types & c.shows
                 if hit & c.evidenced:
                     s += self.w.evidenced_type
+                elif hit & c.under:
+                    s += self.w.heading_type
                 elif hit & wants.hard:
                     s += self.w.hard_type
                 elif hit:
