@@ -80,7 +80,7 @@ class Engine:
             self.names = DocumentNames(self._infos, self._facts,
                                        lambda d: self.texts.get(d)[0].text, paths,
                                        self.index.keyword.analyze_query)
-            self._name_terms = self.names.all_terms()
+            self._name_terms = self.names.publisher_terms()
 
     # -- public -------------------------------------------------------------------------------
     def ask(self, question: object, history: list[Turn] | None = None,
@@ -200,7 +200,11 @@ class Engine:
         evidence = Evidence(language=q.language, named=bool(named))
         evidence.best_unit = max((u.similarity for u in units if u.global_rank), default=0.0)
         evidence.unknown_names = tuple(unknown_names(q.text, self.index.keyword, self._name_terms))
-        evidence.unnamed_years = tuple(self.names.unnamed_years(naming, named))
+        # the year is checked against the documents the other words name: "Region Halland's
+        # 2025 call" must not be answered from another publisher's 2025 page
+        by_words = self._naming(q.text, with_years=False)
+        evidence.unnamed_years = tuple(self.names.unnamed_years(
+            naming, by_words.named(s.refusal.named_at_least) if not res.focus else named))
         evidence.unknown_topic = tuple(self._coverage(q)[1])
         builder = CandidateBuilder(self.texts, self._facts)
         builder.add_passages(passages[: s.retrieval.top_k])
@@ -209,9 +213,10 @@ class Engine:
         for d in named[:3]:
             for f in self._facts.get(d, []):
                 if not f.name.endswith("_section"):
-                    builder.add_span(d, f.start, f.end, rank=4)
+                    builder.add_fact(d, f, rank=4)
         cands = [c for c in builder.candidates(units) if c.doc_id in allowed]
-        qterms = query_terms(self.index.keyword, q.text, q.language, q.identity)
+        qterms = query_terms(self.index.keyword, q.text, q.language, q.identity,
+                             s.ranking.frame_share)
         ranked = Scorer(self.index.keyword, s.ranking).score(cands, qterms, want, scores,
                                                              naming.terms, self.names.terms)
         if not ranked:
@@ -312,12 +317,12 @@ class Engine:
                     unknown.append(head)
         return len(known) / len(terms), unknown
 
-    def _naming(self, text: str) -> Naming:
+    def _naming(self, text: str, with_years: bool = True) -> Naming:
         """How strongly the text names each document, read from its topic words only: "max"
         or "söka" names no document, however few titles hold them."""
         lang = detect_language(text)
-        return self.names.naming(" ".join(topic_words(text, lang)) + " " +
-                                 " ".join(re.findall(r"\d{4}", text)), text)
+        years = " ".join(re.findall(r"\d{4}", text)) if with_years else ""
+        return self.names.naming(" ".join(topic_words(text, lang)) + " " + years, text)
 
     def _named_docs(self, text: str) -> list[str]:
         """Documents the text names (title, publisher, region, programme, project)."""

@@ -108,6 +108,9 @@ class RankingSettings(_Section):
     rank: float = Field(0.08, ge=0, description="Prior from the passage's retrieval rank.")
     announcing: float = Field(0.5, ge=0, description="Penalty: the sentence only announces a list.")
     fact: float = Field(0.05, ge=0, description="A fact was read from the sentence.")
+    frame_share: float = Field(0.4, ge=0, le=1, description="Weight kept by a frame word of the "
+                               "question (how it is asked: \"lämnas\", \"söka\"), against its "
+                               "topic words.")
     name_term_share: float = Field(0.3, ge=0, le=1, description="Weight kept by a question "
                                    "word that names the document (title, publisher) when its "
                                    "sentences are told apart.")

@@ -63,7 +63,9 @@ def test_unchanged_documents_are_skipped_quickly(docs: Path, settings: Settings,
     embeddings = CountingEmbeddings(size=384)
     index = make_index(settings, embeddings=embeddings)
     first = Ingestor(settings, index).run([docs])
-    assert first.count("added") == 3 and embeddings.passages == first.chunks_written > 0
+    # every chunk and every answer unit is embedded once
+    assert first.count("added") == 3 and first.chunks_written > 0
+    assert embeddings.passages == index.vectors.count() + index.units.count()
     ids = sorted(index.vectors.ids())
 
     embedded = embeddings.passages

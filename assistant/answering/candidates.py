@@ -16,6 +16,7 @@ from ..retrieval import Passage
 from .understand import announces, section_shows, shows
 
 MIN_WORDS = 3
+MAX_FACT_WORDS = 40
 # page furniture of web pages: breadcrumbs ("Start › Bidrag › Projektmedel")
 _NAVIGATION = re.compile(r"[›»>]\s*\S+\s*[›»>]|\s/\s\S+\s/\s")
 MAX_WORDS = 90
@@ -87,12 +88,13 @@ class CandidateBuilder:
         self.out: dict[tuple[str, int], Candidate] = {}
 
     def _add(self, doc_id: str, start: int, text: str, rank: int) -> None:
-        text, start = _clean(text.strip(), start)
+        lead = len(text) - len(text.lstrip())
+        text, start = _clean(text.strip(), start + lead)
         n = len(text.split())
         if n < MIN_WORDS or n > MAX_WORDS or text.startswith("http") or _NAVIGATION.search(text):
             return
         key = (doc_id, start)
-        if key in self.out:
+        if key in self.out and self.out[key].end >= start + len(text):
             self.out[key].rank = min(self.out[key].rank, rank)
             return
         _, secs = self.texts.get(doc_id)
@@ -129,6 +131,14 @@ class CandidateBuilder:
         for s in split_sentences(doc.text[start:end], start):
             self._add(doc_id, s.start, s.text, rank)
 
+    def add_fact(self, doc_id: str, fact: Fact, rank: int) -> None:
+        """A short fact (a label and its value: "Sista datum för slutrapport 2024-07-31") as
+        one candidate; a long one sentence by sentence."""
+        if len(fact.quote.split()) <= MAX_FACT_WORDS:
+            self._add(doc_id, fact.start, fact.quote, rank)
+        else:
+            self.add_span(doc_id, fact.start, fact.end, rank)
+
     def candidates(self, units: list[UnitHit]) -> list[Candidate]:
         """Every candidate, with the similarity of the best unit it stands in."""
         by_doc: dict[str, list[UnitHit]] = {}
@@ -136,7 +146,10 @@ class CandidateBuilder:
             by_doc.setdefault(u.doc_id, []).append(u)
         out = list(self.out.values())
         for c in out:
-            c.vector = max((u.similarity for u in by_doc.get(c.doc_id, [])
+            hits = by_doc.get(c.doc_id, [])
+            # a sentence outside every unit found (a heading with its value) counts as the
+            # least similar unit of its document: unknown, not unrelated
+            c.vector = max((u.similarity for u in hits
                             if u.start <= c.start < u.end or c.start <= u.start < c.end),
-                           default=0.0)
+                           default=min((u.similarity for u in hits), default=0.0))
         return out

@@ -100,15 +100,16 @@ class Composer:
             if adds or c.lexical > best.lexical * 0.8:
                 picked.append(c)
         spans = [(c.start, c.end, c.text) for c in picked]
-        spans = self._complete(best, spans)
+        spans = self._complete(best, spans, wants)
         spans.sort()
         lead = self._computed(q, wants, best.doc_id, picked, cites)
-        if lead is None:
-            lead = self._phrased(q, wants, best, cites)
+        for c in picked:
+            if lead is None:
+                lead = self._phrased(q, wants, c, cites)
         parts = [lead] if lead else []
         parts.append(self._r(q, "passage", "lead", title=self.infos[best.doc_id].title))
         for a, b, text in spans:
-            parts.append(self._r(q, "passage", "sentence", sentence=text,
+            parts.append(self._r(q, "passage", "sentence", sentence=" ".join(text.split()),
                                  n=cites.cite(best.doc_id, a, b)))
         text = " ".join(parts)
         while len(text) > self.max_short_chars and len(parts) > 2:
@@ -116,11 +117,12 @@ class Composer:
             text = " ".join(parts)
         return text
 
-    def _complete(self, best: Candidate, spans: list[tuple[int, int, str]]
+    def _complete(self, best: Candidate, spans: list[tuple[int, int, str]], wants: Wants
                   ) -> list[tuple[int, int, str]]:
-        """A sentence that introduces a list ("Följande kan söka:") or is very short brings
-        the lines after it."""
-        if not (best.text.rstrip().endswith(":") or len(best.text.split()) < 7):
+        """A sentence that introduces a list ("Följande kan söka:"), or a short one without
+        what was asked, brings the lines after it."""
+        short = len(best.text.split()) < 7 and not (wants.types & best.shows)
+        if not (best.text.rstrip().endswith(":") or short):
             return spans
         doc, _ = self.texts.get(best.doc_id)
         following = split_sentences(doc.text[best.end: best.end + 600], best.end)

@@ -50,6 +50,7 @@ class DocumentNames:
         self.analyze = analyze
         self.phrases: dict[str, list[str]] = {}
         self.terms: dict[str, set[str]] = {}
+        self.core: dict[str, set[str]] = {}  # title, publisher, region, file and project only
         self.years: dict[str, set[int]] = {}
         for d, info in infos.items():
             header = texts(d)[:HEADER_CHARS]
@@ -59,6 +60,7 @@ class DocumentNames:
             # a title or project name written out whole names its document beyond doubt
             self.phrases[d] = [p for p in (_phrase(x) for x in [info.title, *parts[4:]])
                                if len(p) >= 10 and " " in p]
+            self.core[d] = set(analyze(" ".join(parts)))
             parts += _CAPITALISED.findall(header)
             self.terms[d] = set(analyze(" ".join(parts)))
             self.years[d] = {int(y) for y in _YEAR.findall(" ".join(parts[:4]) + texts(d))}
@@ -72,9 +74,10 @@ class DocumentNames:
         # a name term of every document names none; one of a single document names it
         self.idf = {t: math.log(n / c) for t, c in df.items() if c < n}
 
-    def all_terms(self) -> set[str]:
-        """Every name term of every document."""
-        return set().union(*self.terms.values()) if self.terms else set()
+    def publisher_terms(self) -> set[str]:
+        """The words of every document's title, publisher, region, file and project names:
+        what the archive is from and about."""
+        return set().union(*self.core.values()) if self.core else set()
 
     def unnamed_years(self, naming: Naming, docs: list[str]) -> list[int]:
         """Years the question names that none of ``docs`` speaks of (a 2025 call asked of an

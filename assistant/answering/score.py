@@ -27,7 +27,7 @@ class QueryTerm:
 
 
 def query_terms(keyword: KeywordIndex, text: str, language: str,
-                identity: str | None = None) -> list[QueryTerm]:
+                identity: str | None = None, frame_share: float = 0.4) -> list[QueryTerm]:
     """Content words of the question weighted by rarity in the corpus; a Swedish word the
     corpus never uses weighs most, since a sentence without it answers only part of it."""
     n_docs = max(len(keyword), 1)
@@ -36,6 +36,7 @@ def query_terms(keyword: KeywordIndex, text: str, language: str,
     glossary = to_swedish_terms(text) if language == "en" else []
     # English topic words (no frame words like "apply", "much") outside the glossary
     en_topic = set(topic_words(text, "en")) - glossary_words(text) if language == "en" else set()
+    content = set(topic_words(text, language)) | set(glossary)
     out: list[QueryTerm] = []
     seen: set[str] = set()
     for word in [*words(text), *glossary]:
@@ -56,6 +57,8 @@ def query_terms(keyword: KeywordIndex, text: str, language: str,
             weight = math.log(1 + n_docs / 0.5)
         else:
             continue
+        if word not in content:
+            weight *= frame_share  # "lämnas", "söka": how it is asked, not what about
         out.append(QueryTerm(frozenset(terms), terms[0], weight))
     return out
 
