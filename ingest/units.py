@@ -88,6 +88,8 @@ def answer_units(doc: CleanDocument, max_words: int = 70, min_words: int = 3) ->
             close_run()
             continue
         n = len(block.text.split())
+        if block.text.rstrip().endswith(":"):
+            close_run()  # "Följande kriterier gäller:" opens a list of its own
         if n > max_words:
             close_run()
             spans.extend(_sentence_groups(block, max_words))

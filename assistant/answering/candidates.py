@@ -51,6 +51,7 @@ class Candidate:
     announcing: bool = False
     score: float = 0.0
     lexical: float = 0.0
+    features: dict[str, float] = field(default_factory=dict)
 
 
 def _clean(text: str, start: int) -> tuple[str, int]:

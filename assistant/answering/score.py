@@ -129,37 +129,45 @@ class Scorer:
                 near[id(c)] = max(nb, default=0.0)
         best_vec = max(c.vector for c in cands)
         for i, c in enumerate(cands):
-            s = self.w.lexical * c.lexical + self.w.neighbours * near[id(c)]
-            if c.vector:
-                s += self.w.vector * max(c.vector - best_vec + self.w.vector_window, 0.0) \
-                    / self.w.vector_window
-            n_words = len(c.text.split())
-            if n_words > self.w.long_words:
-                s -= self.w.long_penalty * (n_words - self.w.long_words)
+            f: dict[str, float] = {
+                "lexical": c.lexical, "neighbours": near[id(c)],
+                "vector_gap": best_vec - c.vector if c.vector else 1.0,
+                "long": max(len(c.text.split()) - self.w.long_words, 0),
+                "named": naming.get(c.doc_id, 0.0) if naming else 0.0,
+                "rank": 1 / (c.rank + 1), "fact": float(bool(c.facts)),
+            }
             if wants.types:
                 hit = wants.types & c.shows
-                if hit & c.evidenced:
-                    s += self.w.evidenced_type
-                elif hit & c.under:
-                    s += self.w.heading_type
-                elif hit & wants.hard:
-                    s += self.w.hard_type
-                elif hit:
-                    s += self.w.answer_type
-                elif wants.hard and not (wants.hard & c.shows):
-                    s -= self.w.missing_type
+                kind = ("evidenced_type" if hit & c.evidenced else "heading_type" if hit & c.under
+                        else "hard_type" if hit & wants.hard else "answer_type" if hit
+                        else "missing_type" if wants.hard and not (wants.hard & c.shows) else "")
+                if kind:
+                    f[kind] = 1.0
             if c.section:
                 sec_terms = self._terms(c.section)
-                s += self.w.section * sum(w for qt, w in weights if qt.terms & sec_terms) / total
-            s += self.w.named * naming.get(c.doc_id, 0.0) if naming else 0.0
-            s += self.w.rank / (c.rank + 1)
+                f["section"] = sum(w for qt, w in weights if qt.terms & sec_terms) / total
             own = term_sets[i]
             names = doc_names.get(c.doc_id, set()) if doc_names else set()
             heading_like = not c.text.rstrip().endswith((".", "!", "?"))
             if c.announcing or (own and heading_like and len(own & names) >= 0.5 * len(own)):
-                s -= self.w.announcing  # announces a list, or only restates the title
-            if c.facts:
-                s += self.w.fact
-            c.score = s
+                f["announcing"] = 1.0  # announces a list, or only restates the title
+            c.features = f
+            c.score = combine(f, self.w)
         cands.sort(key=lambda c: -c.score)
         return cands
+
+
+# Features that lower the score when present.
+_PENALTIES = ("long", "missing_type", "announcing")
+
+
+def combine(f: dict[str, float], w: RankingSettings) -> float:
+    """A candidate's score from its features and the weights (kept apart so that the weights
+    can be calibrated by replaying stored features, see ``bench/tune_ranking.py``)."""
+    s = w.vector * max(w.vector_window - f.get("vector_gap", 1.0), 0.0) / w.vector_window
+    for name, value in f.items():
+        if name == "vector_gap" or not value:
+            continue
+        weight = w.long_penalty if name == "long" else float(getattr(w, name))
+        s += -weight * value if name in _PENALTIES else weight * value
+    return s

@@ -13,12 +13,12 @@ from functools import cache
 from assistant import lexicon
 
 ANSWER_TYPES = (
-    "amount", "share", "date", "duration", "count", "person", "organisation", "eligibility",
+    "amount", "share", "date", "duration", "count", "person", "name", "organisation", "eligibility",
     "procedure", "reason", "lesson", "condition",
 )
 # Types whose absence from a sentence means it cannot answer: a "how much" question is not
 # answered by a sentence without an amount or a share.
-HARD_TYPES = frozenset({"amount", "share", "date", "duration", "count", "person"})
+HARD_TYPES = frozenset({"amount", "share", "date", "duration", "count", "person", "name"})
 
 
 @cache
