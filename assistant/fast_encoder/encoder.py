@@ -93,6 +93,7 @@ class OpenVinoE5Embeddings(Embeddings):
                 setattr(self._requests, hint, request)
             request.infer(model_inputs([seqs[i] for i in batches[0]], self._table, pad))
             means[batches[0]] = request.get_output_tensor(0).data
+        else:
             import openvino as ov
 
             queue = ov.AsyncInferQueue(compiled)
