@@ -49,8 +49,9 @@ class EmbeddingSettings(_Section):
         "cannot be built. The backend actually used is part of the index key."
     )
     precision: Literal["int8", "bf16"] = Field(
-        "int8", description="Weights of the OpenVINO encoder: 'int8' (NNCF, SmoothQuant; ~40 "
-        "chunks/s on 2 cores, cosine >= 0.998 to fp32) or 'bf16' (~28 chunks/s, cosine 0.9999)."
+        "int8", description="Weights of the OpenVINO encoder: 'int8' (NNCF, SmoothQuant 0.8; cosine "
+        ">= 0.998 to fp32 on 200 chunks, the fastest) or 'bf16' (cosine 0.99999, measured ~25% "
+        "slower; converted in seconds instead of about a minute). See bench/encoder.py."
     )
     cache_dir: Path | None = Field(
         None, description="Where converted encoders are kept (tens of MB, built once, shared by "
