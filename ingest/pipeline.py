@@ -169,7 +169,7 @@ class Ingestor:
         doc_id = self._doc_id(path)
         registry = self.index.registry
         existing = registry.document(doc_id)
-        key = settings.index_key()
+        key = self.index.settings.index_key()  # the index's: it names the encoder actually built
         # decided before parsing: an unchanged PDF costs a hash, not an extraction
         if existing and existing.status == "indexed" and existing.sha256 == fingerprint \
                 and existing.index_key == key:

@@ -1,8 +1,9 @@
-"""Shared fixtures: the shipped corpus, settings in a temp data dir, and an index over a real
-Chroma with deterministic fake embeddings (offline, fast)."""
+"""Shared fixtures: the shipped corpus, settings in a temp data dir, an index over a real Chroma
+with deterministic fake embeddings (offline, fast), and one converted fast encoder per session."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,18 @@ from assistant.index import Index, open_index
 from assistant.settings import Settings
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def encoder_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The encoder cache of the whole session. Every ``Settings`` the tests build (and every
+    process they start) reads it from the environment, so the default model is converted once
+    (a few minutes on 2 busy cores). A developer's ``ASSISTANT_EMBEDDING__CACHE_DIR`` is kept."""
+    preset = os.environ.get("ASSISTANT_EMBEDDING__CACHE_DIR")
+    folder = Path(preset) if preset else tmp_path_factory.mktemp("encoders")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ASSISTANT_EMBEDDING__CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

