@@ -138,11 +138,16 @@ class Scorer:
             }
             if wants.types:
                 hit = wants.types & c.shows
-                kind = ("evidenced_type" if hit & c.evidenced else "heading_type" if hit & c.under
-                        else "hard_type" if hit & wants.hard else "answer_type" if hit
-                        else "missing_type" if wants.hard and not (wants.hard & c.shows) else "")
-                if kind:
-                    f[kind] = 1.0
+                # a fact read from the sentence and the heading above it are separate evidence
+                if hit & c.evidenced:
+                    f["evidenced_type"] = 1.0
+                if hit & c.under:
+                    f["heading_type"] = 1.0
+                if not hit & (c.evidenced | c.under):
+                    kind = ("hard_type" if hit & wants.hard else "answer_type" if hit
+                            else "missing_type" if wants.hard and not (wants.hard & c.shows) else "")
+                    if kind:
+                        f[kind] = 1.0
             if c.section:
                 sec_terms = self._terms(c.section)
                 f["section"] = sum(w for qt, w in weights if qt.terms & sec_terms) / total
