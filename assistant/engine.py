@@ -166,12 +166,15 @@ class Engine:
 
     def _conversation_focus(self, history: list[Turn], earlier: list[str]) -> list[str]:
         """The document(s) the conversation is about: named in the last answer or in an earlier
-        question (latest first), else what the earlier questions together retrieve."""
+        question (latest first), else the document the last question's answer stands on."""
         last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
         for text in [last_answer, *earlier]:
             named = self._named_docs(text)
             if named:
                 return named
+        previous, _, _ = self._extractive(earlier[0], [], None)
+        if previous.citations:
+            return [previous.citations[0].doc_id]
         hits = self.search.search(" ".join(earlier[:3]), None, 3)
         return [hits[0].doc_id] if hits else []
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+
+from assistant import lexicon
 
 from .errors import QuestionError
 
@@ -42,5 +45,12 @@ def check_question(text: object, max_chars: int) -> str:
 
 
 def is_injection(text: str) -> bool:
-    """True when the message tries to take over the assistant rather than ask about documents."""
-    return bool(_INJECTION.search(text))
+    """True when the message tries to take over the assistant rather than ask about documents,
+    or asks it for another task (a poem, an essay, a translation) than answering from them."""
+    return bool(_INJECTION.search(text)) or bool(_other_task().search(text))
+
+
+@cache
+def _other_task() -> re.Pattern[str]:
+    frames = lexicon.word_list("answering", "other_tasks.patterns")
+    return re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)

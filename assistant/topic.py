@@ -19,7 +19,8 @@ FRAME_SV = (
     "vad", "vem", "vilk", "hur", "när", "var", "varför", "mycket", "många", "max", "högst",
     "belopp", "stöd", "bidrag", "pengar", "medel", "finansi", "söka", "sök", "ansök", "sista",
     "dag", "datum", "öppen", "öppnar", "stäng", "kontakt", "fråg", "projekt", "utlysning",
-    "beslut", "beviljad", "fick", "få", "kan", "får", "täck", "andel", "procent", "kostnad",
+    "beslut", "beviljad", "slutrapport", "rapport", "fick", "få", "kan", "får", "täck", "andel",
+    "procent", "kostnad",
     "budget", "lärdom", "lärde", "lärt", "tips", "råd", "hinder", "hindr", "erfarenhet", "deltag",
     "deltog", "resultat", "region", "gäller", "finns", "ingår", "heter", "skick", "lämna",
     "person", "förening", "företag", "kommun", "organisation", "vill", "ska", "skulle", "måste",
@@ -48,7 +49,9 @@ FRAME_EN = (
 
 
 def _is_frame(word: str, frame: Iterable[str]) -> bool:
-    return any(word.startswith(f) for f in frame)
+    # a frame stem and its inflections ("sök", "söker", "sökte"), not the compounds it starts
+    # ("arbetsförmedlingen" is no form of "arbet")
+    return any(word.startswith(f) and len(word) <= len(f) + 4 for f in frame)
 
 
 def topic_words(text: str, language: str, identity: str | None = None) -> list[str]:

@@ -15,7 +15,7 @@ from assistant.conversation import Turn, parse_history
 from assistant.engine import Engine
 from assistant.errors import QuestionError
 from assistant.evaluation import check, evaluate, load_questions
-from assistant.settings import AnswerSettings
+from assistant.settings import AnswerSettings, RefusalSettings
 
 PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "eval" / "public.jsonl"
 
@@ -86,12 +86,21 @@ def test_bad_input_gets_a_clear_error(corpus_engine: Engine, question: Any, frag
     assert a.to_json()["error"] == a.error
 
 
-def test_refusal_names_the_contact_of_a_relevant_call(corpus_engine: Engine) -> None:
-    a = corpus_engine.ask("Kan vi få stöd för att köpa en ny båt till föreningen?")
-    if a.refused:  # out of scope, but about funding: the call's contact person is the way on
-        assert "Eva Jonsson" in a.answer
-    else:
+def test_refusal_routes_to_the_general_contact_never_to_an_unrelated_call(
+    corpus_engine: Engine,
+) -> None:
+    question = "Kan vi få stöd för att köpa en ny båt till föreningen?"
+    a = corpus_engine.ask(question)
+    if not a.refused:
         assert_well_cited(a)
+        return
+    # the question names no document: the call's contact person is no way on
+    assert "Eva Jonsson" not in a.answer
+    assert "Region Norrbotten" in a.answer  # what the assistant covers
+    settings = corpus_engine.settings.model_copy(update={
+        "refusal": RefusalSettings(general_contact="regionens växel, 0920-25 50 00")})
+    b = Engine(settings, corpus_engine.index).ask(question)
+    assert b.refused and "0920-25 50 00" in b.answer and b.citations == []
 
 
 # -- answers -----------------------------------------------------------------------------------

@@ -143,14 +143,19 @@ class Scorer:
                     f["evidenced_type"] = 1.0
                 if hit & c.under:
                     f["heading_type"] = 1.0
-                if not hit & (c.evidenced | c.under):
-                    kind = ("hard_type" if hit & wants.hard else "answer_type" if hit
-                            else "missing_type" if wants.hard and not (wants.hard & c.shows) else "")
+                if wants.hard and not (wants.hard & c.shows):
+                    f["missing_type"] = 1.0  # asked "when": a sentence without a date
+                elif not hit & (c.evidenced | c.under):
+                    kind = "hard_type" if hit & wants.hard else "answer_type" if hit else ""
                     if kind:
                         f[kind] = 1.0
             if c.section:
-                sec_terms = self._terms(c.section)
-                f["section"] = sum(w for qt, w in weights if qt.terms & sec_terms) / total
+                # the innermost heading read as the question it often is ("Vem kan söka?"),
+                # against the question's own words (not the names that pick the document)
+                sec_terms = self._terms(c.section.split(" › ")[-1])
+                own_words = [(qt, w) for qt, w in weights if qt.head not in name_terms] or weights
+                f["section"] = sum(w for qt, w in own_words if qt.terms & sec_terms) / \
+                    (sum(w for _, w in own_words) or 1.0)
             own = term_sets[i]
             names = doc_names.get(c.doc_id, set()) if doc_names else set()
             heading_like = not c.text.rstrip().endswith((".", "!", "?"))

@@ -64,7 +64,16 @@ def wants(question: str) -> Wants:
     # "how much did X get" wants an amount, not the date the frame "when" would add
     if types & {"amount", "share", "count"}:
         types.discard("date") if not re.search(r"\bnär\b|\bwhen\b|datum|\bdates?\b", text) else None
+    if _asks_when().search(text):
+        # "när kan vi söka?" asks for a date, not who may apply
+        types -= {"eligibility", "procedure"}
     return Wants(frozenset(types), bool(_yes_no().search(text)))
+
+
+@cache
+def _asks_when() -> re.Pattern[str]:
+    frames = lexicon.word_list("answering", "asks_when.patterns")
+    return re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
 
 
 def shows(text: str) -> frozenset[str]:
