@@ -149,6 +149,8 @@ def eval_command(file: Path, data_dir: Path | None) -> None:
     for qid, problems, _ in result.rows:
         click.echo(f"{qid}: {'pass' if not problems else 'FAIL: ' + '; '.join(problems)}")
     click.echo(f"passed {result.passed}/{len(result.rows)}")
+    click.echo(f"refused but answerable: {result.refused_answerable}; "
+               f"answered but unanswerable: {result.answered_unanswerable}")
     if result.recall_at_5 is not None:
         click.echo(f"retrieval recall@5: {result.recall_at_5:.2f} "
                    f"({result.recall_hits}/{result.recall_total})")

@@ -59,6 +59,8 @@ class EvalResult:
     rows: list[tuple[str, list[str], dict[str, Any]]] = field(default_factory=list)
     recall_hits: int = 0
     recall_total: int = 0
+    refused_answerable: int = 0
+    answered_unanswerable: int = 0
 
     @property
     def passed(self) -> int:
@@ -92,6 +94,10 @@ def evaluate(engine: Any, questions: Iterable[dict[str, Any]]) -> EvalResult:
         history = parse_history(q.get("history"))
         answer = engine.ask(q["question"], history).to_json()
         result.rows.append((str(q.get("id", i)), check(q, answer), answer))
+        if q.get("refuse"):
+            result.answered_unanswerable += not answer.get("refused")
+        else:
+            result.refused_answerable += bool(answer.get("refused"))
         if q.get("cite") and not q.get("refuse"):
             result.recall_total += 1
             hits = engine.search.search(q["question"], None, 5)

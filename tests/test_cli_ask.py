@@ -67,6 +67,7 @@ def test_eval_prints_per_question_totals_and_recall(corpus_data_dir: Path) -> No
     assert result.exit_code == 0, result.output
     assert "P01: pass" in result.output
     assert "passed 1" in result.output and "retrieval recall@5:" in result.output
+    assert "refused but answerable: " in result.output and "answered but unanswerable: 0" in result.output
 
 
 def test_ask_without_question_is_a_usage_error(tmp_path: Path) -> None:
