@@ -99,6 +99,13 @@ class Composer:
             adds = (wants.types & c.shows) - best.shows
             if adds or c.lexical > best.lexical * 0.8:
                 picked.append(c)
+        if "eligibility" in wants.types:
+            # who may apply is answered with who may not: a negative statement of the same
+            # document goes along with the list
+            negative = next((c for c in ranked[1:40] if c.doc_id == best.doc_id
+                             and c not in picked and _excludes(c)), None)
+            if negative is not None and not _excludes(best):
+                picked.append(negative)
         spans = [(c.start, c.end, c.text) for c in picked]
         spans = self._complete(best, spans, wants)
         spans.sort()
@@ -288,13 +295,21 @@ class Composer:
         return "\n".join(lines)
 
 
+def _excludes(c: Candidate) -> bool:
+    """A sentence that says who may not apply or get support."""
+    if any(f.name == "ineligible_applicants" for f in c.facts):
+        return True
+    negation = lexicon.word_set("answering", "negation.words")
+    words = set(re.findall(r"\w+", c.text.lower()))
+    return "eligibility" in c.shows and bool(words & negation)
+
+
 def identity_on_list(identity: str, applicants: list[str]) -> bool:
     """Whether what the asker says they are ("ideell förening") is among the applicants."""
     ident = identity.lower()
     table = lexicon.mapping("answering", "identity")
     stems = {w for k, ws in table.items() if k in ident for w in ws}
-    if not stems:
-        stems = {w[: max(4, len(w) - 2)] for w in re.findall(r"\w{4,}", ident)}
+    stems |= {w[: max(4, len(w) - 2)] for w in re.findall(r"\w{4,}", ident)}
     items = " | ".join(a.lower() for a in applicants)
     return any(re.search(rf"(^|[\s|]){re.escape(x)}", items) for x in stems)
 
