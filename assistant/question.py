@@ -68,6 +68,7 @@ _IDENTITY_PATTERNS = [
     r"\b(?:kan|får) (?:en|ett) (?P<sv3>[\wåäö\- ]{3,40}?) (?:söka|ansöka)\b",
     r"\bas an? (?P<en2>private person|individual|company|municipality|non-profit|charity|"
     r"association|authority|sole trader)\b",
+    r"\b(?:can|may|could) (?:an?|our|my) (?P<en3>[\w\- ]{3,40}?) (?:apply|get|receive)\b",
 ]
 
 
