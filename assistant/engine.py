@@ -155,7 +155,9 @@ class Engine:
         named = self._named_docs(q.text)
         earlier = previous_questions(history)
         own_terms = len(self.index.keyword.analyze_query(q.text))
-        if named or not earlier or not looks_like_follow_up(q.text, own_terms):
+        # a question of frame words only ("Hur mycket kan man max söka?") leans on the last one
+        bare = not topic_words(q.text, q.language, q.identity)
+        if named or not earlier or not (bare or looks_like_follow_up(q.text, own_terms)):
             return Resolution(q, q.text, named, [])
         focus = self._conversation_focus(history, earlier)
         prev_q = understand(earlier[0])
@@ -218,6 +220,11 @@ class Engine:
                 if not f.name.endswith("_section"):
                     builder.add_fact(d, f, rank=4)
         cands = [c for c in builder.candidates(units) if c.doc_id in allowed]
+        if res.focus and not res.named:
+            # a follow-up is about the conversation's document as long as it says anything
+            focused = [c for c in cands if c.doc_id in res.focus]
+            if any(c.shows & want.types for c in focused) or (focused and not want.types):
+                cands = focused
         qterms = query_terms(self.index.keyword, q.text, q.language, q.identity,
                              s.ranking.frame_share)
         ranked = Scorer(self.index.keyword, s.ranking).score(cands, qterms, want, scores,
