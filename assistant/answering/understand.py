@@ -101,5 +101,7 @@ def section_shows(heading: str) -> frozenset[str]:
 
 
 def announces(text: str) -> bool:
-    """True for a sentence that only announces what follows ("Nedan beskrivs hindren:")."""
-    return bool(_announcing().search(text.strip()))
+    """True for a sentence that only announces what follows ("Nedan beskrivs hindren:"), or
+    asks a question of its own (a heading of an FAQ page, a rhetorical question)."""
+    text = text.strip()
+    return text.endswith("?") or bool(_announcing().search(text))
