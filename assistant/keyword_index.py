@@ -78,6 +78,7 @@ class KeywordIndex:
         self._speller: Speller | None = None
         self._corrections: dict[str, str | None] = {}
         self._sorted_terms: list[str] | None = None
+        self._passage_terms: dict[str, frozenset[str]] = {}
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
@@ -129,6 +130,17 @@ class KeywordIndex:
         glossary = to_swedish_terms(query)
         terms = self._analyzer.analyze(" ".join([query, *glossary]), query=True)
         return list(dict.fromkeys(terms))
+
+    def analyze_passage(self, text: str) -> set[str]:
+        """The index terms of a passage's sentence, as the index read it (no correction, no
+        glossary): what the answer side compares a question's terms with. Cached."""
+        cached = self._passage_terms.get(text)
+        if cached is None:
+            cached = frozenset(self._analyzer.analyze(text))
+            if len(self._passage_terms) > 200_000:
+                self._passage_terms.clear()
+            self._passage_terms[text] = cached
+        return set(cached)
 
     def correct_query(self, text: str) -> str:
         """``text`` with words the passages never use replaced by the corpus word they stand

@@ -76,7 +76,7 @@ class Scorer:
                 self._synonyms.setdefault(t, set()).update(stems - {t})
 
     def _terms(self, text: str) -> set[str]:
-        terms = set(self.keyword.analyze_query(text))
+        terms = self.keyword.analyze_passage(text)
         for t in list(terms):
             terms.update(self._synonyms.get(t, ()))
         return terms

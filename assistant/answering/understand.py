@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from assistant import lexicon
 
@@ -76,6 +76,7 @@ def _asks_when() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
 
 
+@lru_cache(maxsize=100_000)
 def shows(text: str) -> frozenset[str]:
     """The answer types a sentence holds (an amount, a date, a person, ...)."""
     return frozenset(kind for kind, pattern in _patterns("shows").items() if pattern.search(text))
@@ -92,6 +93,7 @@ def asks_overview(question: str) -> bool:
     return bool(_overview().search(question))
 
 
+@lru_cache(maxsize=20_000)
 def section_shows(heading: str) -> frozenset[str]:
     """The answer types a section heading promises ("Vem kan söka?" → eligibility)."""
     if not heading:
@@ -100,6 +102,7 @@ def section_shows(heading: str) -> frozenset[str]:
     return frozenset(kind for kind, pattern in _patterns("headings").items() if pattern.search(inner))
 
 
+@lru_cache(maxsize=100_000)
 def announces(text: str) -> bool:
     """True for a sentence that only announces what follows ("Nedan beskrivs hindren:"), or
     asks a question of its own (a heading of an FAQ page, a rhetorical question)."""
