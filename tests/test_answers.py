@@ -280,3 +280,17 @@ def test_langchain_retriever_interface(corpus_engine: Engine) -> None:
     assert 0 < len(docs) <= 3
     assert all(d.metadata["doc_type"] == "report" and d.metadata["chunk_id"] == d.id for d in docs)
     assert any("327" in d.page_content for d in docs)
+
+
+@pytest.mark.parametrize("identity,applicants,expected", [
+    ("private person", ["privata utbildningsaktörer", "kommuner"], False),
+    ("kommun", ["privata utbildningsaktörer", "kommuner"], True),
+    # not in the lexicon: the head word decides, a shared modifier does not
+    ("privat stiftelse", ["privata utbildningsaktörer"], False),
+    ("regional stiftelse", ["stiftelser och föreningar"], True),
+])
+def test_identity_on_list_matches_the_head_not_a_modifier(
+    identity: str, applicants: list[str], expected: bool
+) -> None:
+    from assistant.answering.compose import identity_on_list
+    assert identity_on_list(identity, applicants) is expected

@@ -309,7 +309,11 @@ def identity_on_list(identity: str, applicants: list[str]) -> bool:
     ident = identity.lower()
     table = lexicon.mapping("answering", "identity")
     stems = {w for k, ws in table.items() if k in ident for w in ws}
-    stems |= {w[: max(4, len(w) - 2)] for w in re.findall(r"\w{4,}", ident)}
+    # Beyond the lexicon, the head of the phrase (its last word) on the list counts; a
+    # modifier alone ("private" of "private person") would match "privata
+    # utbildningsaktörer" and say yes to someone who is not there.
+    head = re.findall(r"\w{4,}", ident)[-1:]
+    stems |= {w[: max(4, len(w) - 2)] for w in head}
     items = " | ".join(a.lower() for a in applicants)
     return any(re.search(rf"(^|[\s|]){re.escape(x)}", items) for x in stems)
 
