@@ -55,6 +55,7 @@ class DocumentTexts:
         self.registry = registry
         self._cache: OrderedDict[str, tuple[CleanDocument, list]] = OrderedDict()
         self._size = size
+        self._units: OrderedDict[str, list[str] | None] = OrderedDict()
 
     def get(self, doc_id: str) -> tuple[CleanDocument, list]:
         """The document and its sections."""
@@ -70,15 +71,31 @@ class DocumentTexts:
             text=text, page_starts=starts, page_numbers=numbers,
             media_type=rec.media_type if rec else "text/plain",
         )
-        value = (doc, sections(text))
+        stored, _ = self.registry.document_layout(doc_id)
+        value = (doc, stored if stored is not None else sections(text))
         self._cache[doc_id] = value
         if len(self._cache) > self._size:
             self._cache.popitem(last=False)
         return value
 
+    def unit_ids(self, doc_id: str) -> list[str] | None:
+        """Ids of the document's answer units as stored at ingestion (None if not stored)."""
+        if doc_id in self._units:
+            self._units.move_to_end(doc_id)
+            return self._units[doc_id]
+        try:
+            ids = self.registry.document_layout(doc_id)[1]
+        except KeyError:
+            return None
+        self._units[doc_id] = ids
+        if len(self._units) > self._size * 4:
+            self._units.popitem(last=False)
+        return ids
+
     def clear(self) -> None:
         """Forget cached texts (after an ingest)."""
         self._cache.clear()
+        self._units.clear()
 
 
 def passage_around(text: str, start: int, end: int, limit: int = MAX_CITED_CHARS) -> tuple[int, int]:

@@ -261,8 +261,13 @@ class Engine:
         docs = list(dict.fromkeys([*named[:3], *(p.doc_id for p in passages[:6])]))
         docs = [d for d in docs if d in allowed]
         if docs:
-            local = self.index.units.search_with_metadata(
-                vector, 60, {"doc_id": {"$in": docs}} if len(docs) > 1 else {"doc_id": docs[0]})
+            ids = [self.texts.unit_ids(d) for d in docs]
+            if all(i is not None for i in ids):
+                local = self.index.units.nearest_among(
+                    vector, [u for i in ids for u in i or []], 60)
+            else:  # an index written before unit ids were stored
+                local = self.index.units.search_with_metadata(
+                    vector, 60, {"doc_id": {"$in": docs}} if len(docs) > 1 else {"doc_id": docs[0]})
             for _, sim, meta in local:
                 key = (str(meta["doc_id"]), int(meta["start"]))
                 hits.setdefault(key, UnitHit(key[0], key[1], int(meta["end"]), sim))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.document import Chunk, DocumentInfo, Fact
+from ingest.document import Chunk, DocumentInfo, Fact, Section
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS documents (
     page_numbers TEXT NOT NULL DEFAULT '[null]',
     updated_at REAL NOT NULL,
     type_confidence REAL NOT NULL DEFAULT 0,
-    type_scores TEXT NOT NULL DEFAULT '{}'
+    type_scores TEXT NOT NULL DEFAULT '{}',
+    sections TEXT NOT NULL DEFAULT '',
+    unit_ids TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS facts (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -72,6 +74,8 @@ _ADDED_COLUMNS = [
     ("documents", "type_confidence", "REAL NOT NULL DEFAULT 0"),
     ("documents", "type_scores", "TEXT NOT NULL DEFAULT '{}'"),
     ("facts", "confidence", "REAL NOT NULL DEFAULT 1"),
+    ("documents", "sections", "TEXT NOT NULL DEFAULT ''"),
+    ("documents", "unit_ids", "TEXT NOT NULL DEFAULT ''"),
 ]
 
 
@@ -147,6 +151,18 @@ class Registry:
             raise KeyError(doc_id)
         return row["text"], json.loads(row["page_starts"]), json.loads(row["page_numbers"])
 
+    def document_layout(self, doc_id: str) -> tuple[list[Section] | None, list[str] | None]:
+        """The sections and answer-unit ids stored at ingestion (None for a document indexed
+        before they were stored: the caller computes them)."""
+        row = self._conn.execute(
+            "SELECT sections, unit_ids FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        secs = [Section(int(a), int(b), tuple(p)) for a, b, p in json.loads(row["sections"])] \
+            if row["sections"] else None
+        return secs, (json.loads(row["unit_ids"]) if row["unit_ids"] else None)
+
     def mark_pending(
         self, doc_id: str, path: str, sha256: str, index_key: str, info: DocumentInfo,
         media_type: str,
@@ -166,6 +182,7 @@ class Registry:
     def commit_document(
         self, doc_id: str, info: DocumentInfo, text: str, page_starts: list[int],
         page_numbers: list[int | None], facts: Iterable[Fact], chunks: list[Chunk],
+        sections: list[Section] | None = None, unit_ids: list[str] | None = None,
     ) -> None:
         """Phase two: facts and chunks replace the old ones and the document becomes searchable."""
         n_pages = len([n for n in page_numbers if n is not None]) or None
@@ -186,10 +203,14 @@ class Registry:
             c.execute(
                 """UPDATE documents SET status='indexed', doc_type=?, title=?, organisation=?,
                    region=?, year=?, n_pages=?, n_chunks=?, text=?, page_starts=?, page_numbers=?,
-                   updated_at=?, type_confidence=?, type_scores=? WHERE doc_id = ?""",
+                   updated_at=?, type_confidence=?, type_scores=?, sections=?, unit_ids=?
+                   WHERE doc_id = ?""",
                 (info.doc_type, info.title, info.organisation, info.region, info.year, n_pages,
                  len(chunks), text, json.dumps(page_starts), json.dumps(page_numbers),
-                 time.time(), info.type_confidence, json.dumps(dict(info.type_scores)), doc_id),
+                 time.time(), info.type_confidence, json.dumps(dict(info.type_scores)),
+                 json.dumps([[x.start, x.end, list(x.path)] for x in sections],
+                            ensure_ascii=False) if sections is not None else "",
+                 json.dumps(unit_ids) if unit_ids is not None else "", doc_id),
             )
 
     def mark_removing(self, doc_id: str) -> None:

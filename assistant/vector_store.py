@@ -12,6 +12,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .errors import StoreError
 from .settings import Settings
 
@@ -103,11 +105,12 @@ class PassageVectors:
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``k`` nearest passages."""
-        n = self.collection.count()
-        if n == 0:
+        # no count() first: it costs as much as the query on a large collection, and Chroma
+        # returns fewer hits by itself when the collection holds fewer than k
+        if k <= 0:
             return []
         res = self.collection.query(
-            query_embeddings=[list(vector)], n_results=min(k, n), where=where or None,
+            query_embeddings=[list(vector)], n_results=k, where=where or None,
             include=["distances"],
         )
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
@@ -116,12 +119,31 @@ class PassageVectors:
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float, dict[str, Any]]]:
         """(id, cosine similarity, metadata) of the ``k`` nearest vectors."""
-        n = self.collection.count()
-        if n == 0 or k <= 0:
+        if k <= 0:
             return []
         res = self.collection.query(
-            query_embeddings=[list(vector)], n_results=min(k, n), where=where or None,
+            query_embeddings=[list(vector)], n_results=k, where=where or None,
             include=["distances", "metadatas"],
         )
         return [(i, 1.0 - float(d), dict(m or {})) for i, d, m in
                 zip(res["ids"][0], res["distances"][0], res["metadatas"][0], strict=True)]
+
+    def nearest_among(
+        self, vector: Sequence[float], ids: Sequence[str], k: int
+    ) -> list[tuple[str, float, dict[str, Any]]]:
+        """(id, cosine similarity, metadata) of the ``k`` of ``ids`` nearest to ``vector``.
+
+        Exact, over the given ids only: a lookup by primary key and one matrix product, where a
+        filtered nearest-neighbour query scans the metadata of the whole collection.
+        """
+        if not ids or k <= 0:
+            return []
+        res = self.collection.get(ids=list(ids), include=["embeddings", "metadatas"])
+        if not res["ids"]:
+            return []
+        matrix = np.asarray(res["embeddings"], dtype=np.float32)
+        q = np.asarray(vector, dtype=np.float32)
+        sims = matrix @ q / (np.linalg.norm(matrix, axis=1) * (np.linalg.norm(q) or 1.0) + 1e-12)
+        order = np.argsort(-sims)[:k]
+        metas = res["metadatas"] or [{}] * len(res["ids"])
+        return [(res["ids"][i], float(sims[i]), dict(metas[i] or {})) for i in order]

@@ -28,6 +28,7 @@ from .cleaning import clean_document
 from .document import Chunk, DocumentInfo
 from .facts import extract_facts
 from .loaders import discover, parse_document, read_file
+from .structure import sections
 from .units import answer_units
 
 logger = logging.getLogger(__name__)
@@ -199,7 +200,8 @@ class Ingestor:
             [u.metadata() for u in units],
         )
         registry.commit_document(
-            doc_id, info, doc.text, doc.page_starts, doc.page_numbers, facts, chunks
+            doc_id, info, doc.text, doc.page_starts, doc.page_numbers, facts, chunks,
+            sections=sections(doc.text), unit_ids=[u.unit_id for u in units],
         )
         status = "updated" if existing else "added"
         logger.info("%s %s: %s, %d chunks", status, doc_id, info.doc_type, len(chunks))
