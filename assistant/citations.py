@@ -7,6 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from ingest.document import Chunk, CleanDocument, DocumentInfo
+from ingest.hostile import Withheld, is_withheld
 from ingest.structure import section_at, sections
 
 from .answer import Citation
@@ -56,6 +57,7 @@ class DocumentTexts:
         self._cache: OrderedDict[str, tuple[CleanDocument, list]] = OrderedDict()
         self._size = size
         self._units: OrderedDict[str, list[str] | None] = OrderedDict()
+        self._withheld: dict[str, list[Withheld]] = {}
 
     def get(self, doc_id: str) -> tuple[CleanDocument, list]:
         """The document and its sections."""
@@ -71,12 +73,21 @@ class DocumentTexts:
             text=text, page_starts=starts, page_numbers=numbers,
             media_type=rec.media_type if rec else "text/plain",
         )
-        stored, _ = self.registry.document_layout(doc_id)
-        value = (doc, stored if stored is not None else sections(text))
+        layout = self.registry.document_layout(doc_id)
+        self._withheld[doc_id] = layout.withheld
+        value = (doc, layout.sections if layout.sections is not None else sections(text))
         self._cache[doc_id] = value
         if len(self._cache) > self._size:
-            self._cache.popitem(last=False)
+            gone, _ = self._cache.popitem(last=False)
+            self._withheld.pop(gone, None)
         return value
+
+    def withheld(self, doc_id: str, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of the document touches a passage withheld at ingestion
+        (a planted instruction and the claims around it)."""
+        if doc_id not in self._cache:
+            self.get(doc_id)
+        return is_withheld(self._withheld.get(doc_id, []), start, end)
 
     def unit_ids(self, doc_id: str) -> list[str] | None:
         """Ids of the document's answer units as stored at ingestion (None if not stored)."""
@@ -84,7 +95,7 @@ class DocumentTexts:
             self._units.move_to_end(doc_id)
             return self._units[doc_id]
         try:
-            ids = self.registry.document_layout(doc_id)[1]
+            ids = self.registry.document_layout(doc_id).unit_ids
         except KeyError:
             return None
         self._units[doc_id] = ids
@@ -96,6 +107,7 @@ class DocumentTexts:
         """Forget cached texts (after an ingest)."""
         self._cache.clear()
         self._units.clear()
+        self._withheld.clear()
 
 
 def passage_around(text: str, start: int, end: int, limit: int = MAX_CITED_CHARS) -> tuple[int, int]:

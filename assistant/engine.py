@@ -101,7 +101,8 @@ class Engine:
             yield from re.findall(r"\S+\s*", answer.answer)
             yield answer
             return
-        others = [chunk_citation(p.chunk, p.info) for p in passages]
+        others = [chunk_citation(p.chunk, p.info) for p in passages
+                  if not self.texts.withheld(p.doc_id, p.chunk.start, p.chunk.end)]
         excerpts = excerpts_from(answer.citations, others)
         facts = self._facts_text({c.doc_id for c in answer.citations})
         yield from GroundedLLMAnswerer(self.chat_model).stream(q, excerpts, facts, answer)

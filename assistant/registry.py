@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.document import Chunk, DocumentInfo, Fact, Section
+from ingest.hostile import Withheld
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -41,7 +42,8 @@ CREATE TABLE IF NOT EXISTS documents (
     type_confidence REAL NOT NULL DEFAULT 0,
     type_scores TEXT NOT NULL DEFAULT '{}',
     sections TEXT NOT NULL DEFAULT '',
-    unit_ids TEXT NOT NULL DEFAULT ''
+    unit_ids TEXT NOT NULL DEFAULT '',
+    withheld TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS facts (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -76,6 +78,7 @@ _ADDED_COLUMNS = [
     ("facts", "confidence", "REAL NOT NULL DEFAULT 1"),
     ("documents", "sections", "TEXT NOT NULL DEFAULT ''"),
     ("documents", "unit_ids", "TEXT NOT NULL DEFAULT ''"),
+    ("documents", "withheld", "TEXT NOT NULL DEFAULT '[]'"),
 ]
 
 
@@ -92,6 +95,16 @@ class DocumentRecord:
     media_type: str
     n_pages: int | None
     n_chunks: int
+
+
+@dataclass(frozen=True)
+class DocumentLayout:
+    """Sections, answer-unit ids and withheld passages stored at ingestion (sections and unit
+    ids are None for a document indexed before they were stored: the reader computes them)."""
+
+    sections: list[Section] | None
+    unit_ids: list[str] | None
+    withheld: list[Withheld]
 
 
 class Registry:
@@ -151,17 +164,27 @@ class Registry:
             raise KeyError(doc_id)
         return row["text"], json.loads(row["page_starts"]), json.loads(row["page_numbers"])
 
-    def document_layout(self, doc_id: str) -> tuple[list[Section] | None, list[str] | None]:
-        """The sections and answer-unit ids stored at ingestion (None for a document indexed
-        before they were stored: the caller computes them)."""
+    def document_layout(self, doc_id: str) -> DocumentLayout:
+        """What ingestion stored about the document's layout besides its text."""
         row = self._conn.execute(
-            "SELECT sections, unit_ids FROM documents WHERE doc_id = ?", (doc_id,)
+            "SELECT sections, unit_ids, withheld FROM documents WHERE doc_id = ?", (doc_id,)
         ).fetchone()
         if row is None:
             raise KeyError(doc_id)
         secs = [Section(int(a), int(b), tuple(p)) for a, b, p in json.loads(row["sections"])] \
             if row["sections"] else None
-        return secs, (json.loads(row["unit_ids"]) if row["unit_ids"] else None)
+        return DocumentLayout(
+            sections=secs, unit_ids=json.loads(row["unit_ids"]) if row["unit_ids"] else None,
+            withheld=[Withheld(int(a), int(b), str(t)) for a, b, t in json.loads(row["withheld"])],
+        )
+
+    def withheld_passages(self) -> list[tuple[DocumentRecord, Withheld]]:
+        """Every passage withheld from answers as a planted instruction, by document."""
+        rows = self._conn.execute(
+            "SELECT * FROM documents WHERE status = 'indexed' AND withheld != '[]' ORDER BY doc_id"
+        ).fetchall()
+        return [(_record(r), Withheld(int(a), int(b), str(t)))
+                for r in rows for a, b, t in json.loads(r["withheld"])]
 
     def mark_pending(
         self, doc_id: str, path: str, sha256: str, index_key: str, info: DocumentInfo,
@@ -183,6 +206,7 @@ class Registry:
         self, doc_id: str, info: DocumentInfo, text: str, page_starts: list[int],
         page_numbers: list[int | None], facts: Iterable[Fact], chunks: list[Chunk],
         sections: list[Section] | None = None, unit_ids: list[str] | None = None,
+        withheld: list[Withheld] | None = None,
     ) -> None:
         """Phase two: facts and chunks replace the old ones and the document becomes searchable."""
         n_pages = len([n for n in page_numbers if n is not None]) or None
@@ -203,14 +227,16 @@ class Registry:
             c.execute(
                 """UPDATE documents SET status='indexed', doc_type=?, title=?, organisation=?,
                    region=?, year=?, n_pages=?, n_chunks=?, text=?, page_starts=?, page_numbers=?,
-                   updated_at=?, type_confidence=?, type_scores=?, sections=?, unit_ids=?
-                   WHERE doc_id = ?""",
+                   updated_at=?, type_confidence=?, type_scores=?, sections=?, unit_ids=?,
+                   withheld=? WHERE doc_id = ?""",
                 (info.doc_type, info.title, info.organisation, info.region, info.year, n_pages,
                  len(chunks), text, json.dumps(page_starts), json.dumps(page_numbers),
                  time.time(), info.type_confidence, json.dumps(dict(info.type_scores)),
                  json.dumps([[x.start, x.end, list(x.path)] for x in sections],
                             ensure_ascii=False) if sections is not None else "",
-                 json.dumps(unit_ids) if unit_ids is not None else "", doc_id),
+                 json.dumps(unit_ids) if unit_ids is not None else "",
+                 json.dumps([[w.start, w.end, w.sentence] for w in withheld or []],
+                            ensure_ascii=False), doc_id),
             )
 
     def mark_removing(self, doc_id: str) -> None:

