@@ -21,7 +21,7 @@ from .answer import Answer
 from .answering.candidates import CandidateBuilder, UnitHit
 from .answering.compose import Composer, contact_line
 from .answering.names import DocumentNames, Naming
-from .answering.refuse import Evidence, decide, unknown_names
+from .answering.refuse import Evidence, decide, organisation_names, unknown_names
 from .answering.score import Scorer, query_terms
 from .answering.understand import asks_overview, wants
 from .chat_models import get_chat_model
@@ -221,6 +221,12 @@ class Engine:
                 if not f.name.endswith("_section"):
                     builder.add_fact(d, f, rank=4)
         cands = [c for c in builder.candidates(units) if c.doc_id in allowed]
+        publishers = self._publishers_named(q.text)
+        if publishers:
+            # a question that names its region or organisation is answered from its documents,
+            # not from another region's that happens to phrase the answer more alike
+            keep = publishers | set(named)
+            cands = [c for c in cands if c.doc_id in keep] or cands
         if res.focus and not res.named:
             # a follow-up is about the conversation's document as long as it says anything
             focused = [c for c in cands if c.doc_id in res.focus]
@@ -243,7 +249,7 @@ class Engine:
             text = composer.compose(q, want, ranked, cites, named)
         answer = Answer(answer=text.strip(), refused=False, language=q.language, kind=q.kind,
                         citations=cites.citations)
-        evidence.missing_topic = self._missing_topic(q, answer, evidence.best_unit)
+        evidence.missing_topic = self._missing_topic(q, answer, evidence.best_unit, bool(named))
         evidence.reason = decide(evidence, s.refusal)
         if evidence.reason:
             logger.debug("refused: %s", evidence.reason)
@@ -274,19 +280,29 @@ class Engine:
                 hits.setdefault(key, UnitHit(key[0], key[1], int(meta["end"]), sim))
         return sorted(hits.values(), key=lambda u: -u.similarity)
 
-    def _missing_topic(self, q: Question, answer: Answer, best_unit: float) -> float:
+    def _missing_topic(self, q: Question, answer: Answer, best_unit: float, named: bool
+                       ) -> float:
         """The share of what the question is about that the documents the answer cites never
         speak of (an answer that lacks most of it answers another question)."""
         topic = topic_words(q.text, q.language, q.identity)
         if not topic:
             return 0.0
+        cited = {c.doc_id for c in answer.citations}
+        if q.language == "sv" and named:
+            # the words that name the cited documents are covered by being names; when the
+            # question asks several other things of them and they speak of none ("fast
+            # anställning" of a report that never mentions it), it asks what they do not say
+            names = set().union(*(self.names.terms.get(d, set()) for d in cited))
+            asked = [w for w in topic if not set(self.index.keyword.analyze_query(w)[:1]) & names]
+            if len(asked) >= 2 and not any(self.topics.covered(w, cited) for w in asked):
+                return 1.0
         if q.language == "en":
             # the glossary is small: unknown English words only count when the vectors agree
             if best_unit >= self.settings.refusal.weak_unit_vector:
                 return 0.0
             missing = self.topics.english_uncovered(topic, q.text)
         else:
-            missing = self.topics.uncovered(topic, {c.doc_id for c in answer.citations})
+            missing = self.topics.uncovered(topic, cited)
         return len(missing) / len(topic)
 
     def _refuse(self, q: Question, named: list[str]) -> Answer:
@@ -332,6 +348,15 @@ class Engine:
                         and not kw.has_term_prefix(head[: max(5, len(head) - 3)]):
                     unknown.append(head)
         return len(known) / len(terms), unknown
+
+    def _publishers_named(self, text: str) -> set[str]:
+        """Documents from or about the region or organisation the question names ("Region
+        Uppsala", "Leader Gute"): its name is among their title, publisher or file words."""
+        out: set[str] = set()
+        for name in organisation_names(text):
+            terms = set(self.index.keyword.analyze_query(name))
+            out |= {d for d, core in self.names.core.items() if terms and terms <= core}
+        return out
 
     def _naming(self, text: str, with_years: bool = True) -> Naming:
         """How strongly the text names each document, read from its topic words only: "max"

@@ -49,6 +49,8 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
                     r"co-?financ|budget på|budget of|vår budget|our budget"),
     ("eligibility", r"vem kan|vilka kan|kan (vi|jag|man|en|ett) (söka|ansöka)|får (vi|jag|man) "
                     r"(söka|ansöka)|(kan|får) (en|ett) [\wåäö\- ]{3,40} (söka|ansöka)|behörig|"
+                    r"(kan|får) (en|ett) [\wåäö\- ]{3,40} (få|beviljas) (\w*stöd|\w*medel|"
+                    r"bidrag|pengar|finansiering)|"
                     r"berättigad|målgrupp för utlysning|who (can|may) apply|"
                     r"can (we|i|a|an|my|our) .{0,30}apply|eligib|are we allowed|vem får"),
     ("report", r"deltag|deltog|participa|resultat|result|målgrupp|target group|hur många|"
@@ -65,7 +67,7 @@ _IDENTITY_PATTERNS = [
     + _EN_END,
     r"\bsom (?:en |ett )?(?P<sv2>privatperson|enskild firma|ideell förening|kommun|företag|förening|"
     r"myndighet|region|stiftelse|aktiebolag|ekonomisk förening)\b",
-    r"\b(?:kan|får) (?:en|ett) (?P<sv3>[\wåäö\- ]{3,40}?) (?:söka|ansöka)\b",
+    r"\b(?:kan|får) (?:en|ett) (?P<sv3>[\wåäö\- ]{3,40}?) (?:söka|ansöka|få|beviljas)\b",
     r"\bas an? (?P<en2>private person|individual|company|municipality|non-profit|charity|"
     r"association|authority|sole trader)\b",
     r"\b(?:can|may|could) (?:an?|our|my) (?P<en3>[\w\- ]{3,40}?) (?:apply|get|receive)\b",
@@ -91,9 +93,15 @@ def normalise(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """'sv' or 'en', from Swedish letters and common function words."""
-    words = re.findall(r"[a-zåäöé]+", text.lower())
-    sv = sum(w in _SV_WORDS for w in words) + 2 * len(re.findall(r"[åäö]", text.lower()))
+    """'sv' or 'en', from common function words and lower-case words with Swedish letters.
+
+    A capitalised word is a name ("Region Västernorrland", "Destination Småland AB") that an
+    English question quotes as it stands, and so is a Swedish programme title in quotes.
+    """
+    unquoted = re.sub(r"(['\"”“‘’]).+?\1|\([^)]*\)", " ", text)
+    words = re.findall(r"[a-zåäöé]+", unquoted.lower()) or re.findall(r"[a-zåäöé]+", text.lower())
+    sv = sum(w in _SV_WORDS for w in words) + sum(
+        1 for w in re.findall(r"[\wåäöé]+", unquoted) if w[:1].islower() and re.search("[åäö]", w))
     en = sum(w in _EN_WORDS for w in words)
     return "en" if en > sv else "sv"
 
@@ -124,7 +132,8 @@ def detect_identity(text: str) -> str | None:
 
 def detect_budget(text: str) -> int | None:
     """A project budget the asker states ('vi har en budget på 600 000 kr')."""
-    if not re.search(r"budget|kostnad|cost|omslutning|total", text, re.IGNORECASE):
+    if not re.search(r"budget|kostnad|kostar|cost|omslutning|total|beviljats?|granted|"
+                     r"been awarded", text, re.IGNORECASE):
         return None
     amounts = find_amounts(text, bare_numbers=True)
     return max((a.kronor for a in amounts), default=None)

@@ -25,8 +25,8 @@ from ingest.pipeline import Ingestor
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 DEV = EVAL / "dev"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-DEV_FLOOR = 44  # reached 47/91
-DIALOGUE_FLOOR = 1  # reached 3/8 (minus three would be no floor at all)
+DEV_FLOOR = 58  # reached 61/91
+DIALOGUE_FLOOR = 1  # reached 4/8
 MAX_ANSWERED_UNANSWERABLE = 7  # reached 6 of 10
 
 pytestmark = [pytest.mark.slow,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import cache
 
 from assistant import lexicon
 from ingest.document import DocumentInfo, Fact
@@ -68,6 +69,20 @@ def contact_line(value: object, language: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
+@cache
+def _fraction_words() -> tuple[tuple[re.Pattern[str], float], ...]:
+    return tuple((re.compile(rf"\b{re.escape(w)}\b", re.IGNORECASE), float(v[0]))
+                 for w, v in lexicon.mapping("answering", "fractions").items())
+
+
+def _shares(text: str) -> list[float]:
+    """The shares a sentence states, in reading order: "75 procent", "25 %", "hälften"."""
+    found = [(p.start, p.value) for p in find_percentages(text)]
+    found += [(m.start(), value) for pattern, value in _fraction_words()
+              for m in pattern.finditer(text)]
+    return [v for _, v in sorted(found)]
+
+
 class Composer:
     """Turns ranked candidates into an answer text with numbered citations."""
 
@@ -99,6 +114,9 @@ class Composer:
             adds = (wants.types & c.shows) - best.shows
             if adds or c.lexical > best.lexical * 0.8:
                 picked.append(c)
+        spans = [(c.start, c.end, c.text) for c in picked]
+        keep = {best.start}
+        said: tuple[int, tuple[int, int, str]] | None = None
         if "eligibility" in wants.types:
             # who may apply is answered with who may not: a negative statement of the same
             # document goes along with the list
@@ -106,23 +124,86 @@ class Composer:
                              and c not in picked and _excludes(c)), None)
             if negative is not None and not _excludes(best):
                 picked.append(negative)
-        spans = [(c.start, c.end, c.text) for c in picked]
+                spans.append((negative.start, negative.end, negative.text))
+            if q.identity:
+                # what the document says of the asker's kind of organisation itself
+                # ("Stöd kan inte ges direkt till företag") decides more than any list
+                said = self._said_of(best.doc_id, identity_stems(q.identity), q.text)
+                if said is not None:  # quoted by the lead, not again below it
+                    spans = [sp for sp in spans if not _overlap(sp, said[1])]
         spans = self._complete(best, spans, wants)
-        spans.sort()
-        lead = self._computed(q, wants, best.doc_id, picked, cites)
-        for c in picked:
-            if lead is None:
-                lead = self._phrased(q, wants, c, cites)
-        parts = [lead] if lead else []
-        parts.append(self._r(q, "passage", "lead", title=self.infos[best.doc_id].title))
-        for a, b, text in spans:
-            parts.append(self._r(q, "passage", "sentence", sentence=" ".join(text.split()),
-                                 n=cites.cite(best.doc_id, a, b)))
-        text = " ".join(parts)
-        while len(text) > self.max_short_chars and len(parts) > 2:
-            parts.pop()
-            text = " ".join(parts)
-        return text
+        spans = sorted({self._whole_item(best.doc_id, sp) for sp in spans})
+        lead = None
+        if said is not None:
+            # the document's own words on the asker's kind answer before any list does
+            weight, (a, b, sentence) = said
+            lead = self._r(q, "eligibility", "member_excluded" if weight == 2 else "member_conditional",
+                           identity=q.identity, title=self.infos[best.doc_id].title,
+                           sentence=" ".join(sentence.split()), n=cites.cite(best.doc_id, a, b))
+        else:
+            lead = self._computed(q, wants, best.doc_id, picked, cites)
+            for c in picked:
+                if lead is None:
+                    lead = self._phrased(q, wants, c, cites)
+        head = [lead] if lead else []
+        if spans:
+            head.append(self._r(q, "passage", "lead", title=self.infos[best.doc_id].title))
+        # too long: the sentences that matter least go first, the last of them first
+        while len(spans) > 1 and len(" ".join(head) + " ".join(t for _, _, t in spans)) \
+                > self.max_short_chars:
+            drop = next((i for i in range(len(spans) - 1, -1, -1) if spans[i][0] not in keep),
+                        len(spans) - 1)
+            spans.pop(drop)
+        parts = head + [self._r(q, "passage", "sentence", sentence=" ".join(text.split()),
+                                n=cites.cite(best.doc_id, a, b)) for a, b, text in spans]
+        return " ".join(parts)
+
+    def _said_of(self, doc_id: str, stems: set[str], question: str
+                 ) -> tuple[int, tuple[int, int, str]] | None:
+        """The sentence of the document that best says whether the organisation the stems
+        name may apply: it names it, and says no (weight 2), only or on what condition (1),
+        or both (3); among those, the one sharing most words with the question."""
+        doc, _ = self.texts.get(doc_id)
+        negation = lexicon.word_set("answering", "negation.words")
+        limits = lexicon.word_set("answering", "condition.words")
+        verbs = lexicon.word_list("answering", "said.patterns")
+        asked = {w[:5] for w in re.findall(r"\w{4,}", question.lower())}
+        best: tuple[tuple[int, int], tuple[int, tuple[int, int, str]]] | None = None
+        for x in split_sentences(doc.text, 0):
+            if self.texts.withheld(doc_id, x.start, x.end) or not mentions(x.text, stems) \
+                    or not any(re.search(p, x.text, re.IGNORECASE) for p in verbs):
+                continue
+            words = set(re.findall(r"\w+", x.text.lower()))
+            weight = 2 * bool(words & negation) + bool(words & limits)
+            rank = (len({w[:5] for w in words if len(w) >= 4} & asked), weight)
+            if weight and (best is None or rank > best[0]):
+                best = (rank, (weight, (x.start, x.end, x.text)))
+        if best is None:
+            return None
+        weight, (a, b, text) = best[1]
+        # a next sentence that refers back ("För dem finns i stället ...") belongs to it
+        after = split_sentences(doc.text[b:b + 300], b)[:1]
+        openers = lexicon.word_list("answering", "continuation.openers")
+        if after and doc.text[b:after[0].start].count("\n") < 2 and \
+                after[0].text.lower().startswith(openers):
+            b, text = after[0].end, doc.text[a:after[0].end]
+        return weight, (a, b, text)
+
+    def _whole_item(self, doc_id: str, span: tuple[int, int, str]) -> tuple[int, int, str]:
+        """A short sentence that opens a list item or paragraph ("- Kommuner och civila
+        samhället.") is its heading: the next sentence of the same item goes with it."""
+        a, b, text = span
+        if len(text.split()) >= 8:
+            return span
+        doc, _ = self.texts.get(doc_id)
+        line_start = doc.text.rfind("\n", 0, a) + 1
+        if doc.text[line_start:a].strip(" -•*\t"):
+            return span
+        after = split_sentences(doc.text[b:b + 400], b)[:1]
+        if not after or "\n" in doc.text[b:after[0].start] \
+                or self.texts.withheld(doc_id, after[0].start, after[0].end):
+            return span
+        return a, after[0].end, doc.text[a:after[0].end]
 
     def _complete(self, best: Candidate, spans: list[tuple[int, int, str]], wants: Wants
                   ) -> list[tuple[int, int, str]]:
@@ -237,9 +318,9 @@ class Composer:
             n = cites.cite(doc_id, cap.start, cap.end)
         for c in picked:
             if percent is None:
-                ps = find_percentages(c.text)
-                if ps:
-                    percent, n = ps[0].value, cites.cite(doc_id, c.start, c.end)
+                shares = _shares(c.text)
+                if shares:
+                    percent, n = shares[0], cites.cite(doc_id, c.start, c.end)
             if amount is None:
                 amounts = [a.kronor for a in find_amounts(c.text) if a.kronor != q.budget]
                 if amounts:
@@ -307,18 +388,30 @@ def _excludes(c: Candidate) -> bool:
     return "eligibility" in c.shows and bool(words & negation)
 
 
-def identity_on_list(identity: str, applicants: list[str]) -> bool:
-    """Whether what the asker says they are ("ideell förening") is among the applicants."""
+def _overlap(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def identity_stems(identity: str) -> set[str]:
+    """The word starts that name what the asker says they are: the lexicon's words for it
+    and the head of the phrase (its last word). A modifier alone ("private" of "private
+    person") would match "privata utbildningsaktörer" and say yes to someone not there."""
     ident = identity.lower()
     table = lexicon.mapping("answering", "identity")
     stems = {w for k, ws in table.items() if k in ident for w in ws}
-    # Beyond the lexicon, the head of the phrase (its last word) on the list counts; a
-    # modifier alone ("private" of "private person") would match "privata
-    # utbildningsaktörer" and say yes to someone who is not there.
     head = re.findall(r"\w{4,}", ident)[-1:]
-    stems |= {w[: max(4, len(w) - 2)] for w in head}
-    items = " | ".join(a.lower() for a in applicants)
-    return any(re.search(rf"(^|[\s|]){re.escape(x)}", items) for x in stems)
+    return stems | {w[: max(4, len(w) - 2)] for w in head}
+
+
+def mentions(text: str, stems: set[str]) -> bool:
+    """Whether a word of ``text`` starts with one of ``stems``."""
+    low = text.lower()
+    return any(re.search(rf"(^|[^\w]){re.escape(x)}", low) for x in stems)
+
+
+def identity_on_list(identity: str, applicants: list[str]) -> bool:
+    """Whether what the asker says they are ("ideell förening") is among the applicants."""
+    return mentions(" | ".join(applicants), identity_stems(identity))
 
 
 def strip_markers(text: str) -> str:

@@ -26,6 +26,11 @@ def _phrase(text: str) -> str:
     return " ".join(re.findall(r"[\wåäöé]+", text.lower()))
 
 
+def _shared_prefix(a: str, b: str) -> int:
+    """How many leading letters two words share."""
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
 @dataclass(frozen=True)
 class Naming:
     """How strongly a question names each document (0..1, the best one 1) and the years it
@@ -73,6 +78,20 @@ class DocumentNames:
                 df[t] = df.get(t, 0) + 1
         # a name term of every document names none; one of a single document names it
         self.idf = {t: math.log(n / c) for t, c in df.items() if c < n}
+        self._by_prefix: dict[str, list[str]] = {}
+        for t in self.idf:
+            if len(t) >= 7:
+                self._by_prefix.setdefault(t[:6], []).append(t)
+
+    def _known(self, term: str) -> list[str]:
+        """The name terms a question term matches: itself, or for a long word another
+        inflection of it ("trivsamma" / "trivsamt": the stems differ in their last letter)."""
+        if term in self.idf:
+            return [term]
+        if len(term) < 7:
+            return []
+        return [t for t in self._by_prefix.get(term[:6], ()) if abs(len(t) - len(term)) <= 1
+                and _shared_prefix(t, term) >= min(len(t), len(term)) - 1]
 
     def publisher_terms(self) -> set[str]:
         """The words of every document's title, publisher, region, file and project names:
@@ -89,10 +108,21 @@ class DocumentNames:
         that may name (its topic words), ``question`` the whole text for titles written out
         and years."""
         question = question if question is not None else words
-        q_terms = [t for t in dict.fromkeys(self.analyze(words)) if t in self.idf]
+        # one word names with its strongest term: the parts of a compound and the Swedish
+        # words a glossary gives for an English one are alternatives, not added evidence
+        groups = [g for g in ([x for t in dict.fromkeys(self.analyze(w)) for x in self._known(t)]
+                              for w in dict.fromkeys(words.split())) if g]
+        q_terms = list(dict.fromkeys(t for g in groups for t in g))
         scores: dict[str, float] = {}
         for d, ts in self.terms.items():
-            s = sum(self.idf[t] for t in q_terms if t in ts)
+            counted: set[str] = set()
+            s = 0.0
+            for g in groups:
+                strongest = max((t for t in g if t in ts and t not in counted),
+                                key=self.idf.__getitem__, default=None)
+                if strongest is not None:
+                    counted.add(strongest)
+                    s += self.idf[strongest]
             if s > 0:
                 scores[d] = s
         folded = _phrase(question)

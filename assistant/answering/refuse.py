@@ -21,14 +21,18 @@ def _organisation_frames() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in frames))
 
 
+def organisation_names(question: str) -> list[str]:
+    """Names of regions, municipalities or programmes the question names ("Östergötland" of
+    "Region Östergötland")."""
+    return [name for m in _organisation_frames().finditer(question)
+            if (name := next((g for g in m.groups() if g), None))]
+
+
 def unknown_names(question: str, keyword: KeywordIndex, name_terms: set[str]) -> list[str]:
     """Names of regions, municipalities or programmes in the question ("Region Östergötland")
     that no document is from or about (its title, publisher or opening lines)."""
     out = []
-    for m in _organisation_frames().finditer(question):
-        name = next((g for g in m.groups() if g), None)
-        if not name:
-            continue
+    for name in organisation_names(question):
         terms = keyword.analyze_query(name)
         if terms and not any(t in name_terms for t in terms):
             out.append(name)
