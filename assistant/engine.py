@@ -190,6 +190,9 @@ class Engine:
         want = wants(q.text)
         if res.focus and not want.types and res.previous:
             want = wants(f"{q.text} {res.previous}")
+        if q.budget and "amount" in want.types:
+            # with a stated budget or grant a share answers "how much" once computed
+            want = replace(want, types=want.types | {"share"})
         naming = self._naming(q.text)
         # a follow-up names nothing itself: the conversation's document is the one meant
         scores = {d: 1.0 for d in res.focus} if res.focus and not res.named else dict(naming.scores)

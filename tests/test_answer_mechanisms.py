@@ -1,0 +1,147 @@
+"""Mechanisms of the answer layer on documents written for this test (no rule names them):
+what a call says of the asker's kind of organisation, shares written as words, stated costs,
+questions that name their region, and English questions that quote Swedish names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.compose import _shares, identity_stems, mentions
+from assistant.engine import Engine, open_engine
+from assistant.index import open_index
+from assistant.question import detect_budget, detect_language, understand
+from assistant.settings import Settings
+from ingest.pipeline import Ingestor
+
+CALLS = {
+    "region-sydmark-utlysning-besoksnaring.md": """# Utlysning: Hållbar besöksnäring i Sydmark 2026
+
+Region Sydmark utlyser projektmedel för hållbar besöksnäring.
+
+## Vem kan söka?
+
+Kommuner, ideella föreningar och branschorganisationer kan söka.
+
+Stöd kan inte ges direkt till företag för utveckling av egen verksamhet. För dem finns i
+stället regionens företagsstöd.
+
+## Hur mycket kan man få?
+
+Region Sydmark finansierar högst 40 procent av projektets kostnader.
+""",
+    "region-sydmark-fragor-om-utbetalning.md": """# Frågor och svar om utbetalning av projektstöd
+
+## Kan vi få förskott?
+
+Förskott kan betalas ut med högst hälften av det beviljade stödet, dock högst 200 000 kronor.
+
+## Hur ofta kan vi rekvirera?
+
+Ni kan rekvirera stöd varje kvartal.
+""",
+    "region-nordmark-utlysning-landsbygd.md": """# Utlysning: Levande landsbygd i Nordmark 2026
+
+Region Nordmark utlyser medel för projekt som stärker service på landsbygden.
+
+## Vem kan söka?
+
+Kommuner och föreningar kan söka. Företag kan i vissa fall beviljas stöd om projektets
+aktiviteter vänder sig till andra än företaget självt.
+
+## Hur mycket kan man få?
+
+Region Nordmark finansierar högst 60 procent av projektets kostnader.
+
+## När fattas beslut?
+
+Ansökningar beslutas i tre omgångar under året: i mars, juni och oktober.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    docs = tmp_path_factory.mktemp("mechanism-docs")
+    for name, text in CALLS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("mechanism-data"))
+    index = open_index(settings)
+    report = Ingestor(settings, index).run([docs])
+    index.close()
+    assert not report.failed, report.failed
+    return open_engine(settings)
+
+
+def test_what_the_call_says_of_the_askers_kind_answers_no(engine: Engine) -> None:
+    a = engine.ask("Kan ett aktiebolag få stöd från Region Sydmark för besöksnäring?")
+    assert not a.refused, a.answer
+    assert a.answer.startswith("Nej"), a.answer
+    assert "inte ges direkt till företag" in a.answer
+    # the sentence that refers back goes along with it
+    assert "företagsstöd" in a.answer
+    assert any("inte ges direkt till företag" in c.text for c in a.citations)
+
+
+def test_a_condition_on_the_askers_kind_is_not_a_yes(engine: Engine) -> None:
+    a = engine.ask("Får ett företag söka stöd hos Region Nordmark?")
+    assert not a.refused, a.answer
+    assert not a.answer.startswith("Ja"), a.answer
+    assert "andra än företaget självt" in a.answer
+
+
+def test_a_share_written_as_a_word_is_computed_on_the_stated_grant(engine: Engine) -> None:
+    a = engine.ask("Vi har beviljats 300 000 kronor. Hur stort förskott kan vi få som mest?")
+    assert "150 000" in a.answer, a.answer
+    a = engine.ask("Vi har beviljats 600 000 kronor. Hur stort förskott kan vi få som mest?")
+    assert "200 000" in a.answer, a.answer
+
+
+def test_a_stated_cost_is_a_budget(engine: Engine) -> None:
+    a = engine.ask("Om projektet kostar 500 000 kr, hur mycket kan Region Nordmark gå in med?")
+    assert "300 000" in a.answer, a.answer
+
+
+@pytest.mark.parametrize("region, share", [("Sydmark", "40"), ("Nordmark", "60")])
+def test_the_named_region_answers(engine: Engine, region: str, share: str) -> None:
+    a = engine.ask(f"Hur stor andel av kostnaderna kan Region {region} finansiera?")
+    assert not a.refused and share in a.answer, a.answer
+    assert all(region.lower() in c.doc_id for c in a.citations)
+
+
+def test_a_named_document_asked_what_it_never_says_is_refused(engine: Engine) -> None:
+    a = engine.ask("Vilken ränta och vilka avgifter tar Region Sydmark ut på förskott?")
+    assert a.refused, a.answer
+
+
+def test_english_question_quoting_swedish_names_is_english() -> None:
+    assert detect_language("Can a university apply for project support (projektstöd "
+                           "tillväxt) from Region Västernorrland?") == "en"
+    assert detect_language('What is "stöd till företagsutveckling"?') == "en"
+    assert detect_language("Kan vi söka för ett projekt i Småland?") == "sv"
+    assert detect_language("vem kan soka") == "sv"
+
+
+def test_shares_in_words_and_figures() -> None:
+    assert _shares("högst hälften av stödet, dock 25 procent av kostnaden") == [50.0, 25.0]
+    assert _shares("en tredjedel av budgeten") == [33.33]
+    assert _shares("inga andelar här") == []
+
+
+def test_costs_and_grants_are_budgets_and_kinds_of_asker_are_read() -> None:
+    assert detect_budget("om projektet kostar 900 000 kr") == 900_000
+    assert detect_budget("vi har beviljats 600 000 kronor") == 600_000
+    assert detect_budget("hur mycket kan man få") is None
+    q = understand("Kan ett näringsdrivande företag få projektstöd från regionen?")
+    assert q.identity == "näringsdrivande företag" and q.kind == "eligibility"
+
+
+def test_identity_stems_match_word_starts_only() -> None:
+    stems = identity_stems("aktiebolag")
+    assert mentions("Stöd ges inte till företag.", stems)
+    assert not mentions("Kommunala utvecklingsbolag kan söka.", stems)
+
+
+def test_the_sample_corpus_is_not_needed(engine: Engine) -> None:
+    assert set(engine.search.documents()) == {Path(n).stem for n in CALLS}
