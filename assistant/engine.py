@@ -153,7 +153,12 @@ class Engine:
     # -- steps --------------------------------------------------------------------------------
     def resolve(self, q: Question, history: list[Turn]) -> Resolution:
         """Named documents, and for follow-ups the focus and search text of earlier turns."""
-        named = self._named_docs(q.text)
+        naming = self._naming(q.text)
+        # a word of a document's opening lines ("Fler ...") names it for a new question, but
+        # only its title, publisher, region or project turns a conversation to it
+        named = [d for d in naming.named(self.settings.refusal.named_at_least)
+                 if naming.terms & self.names.core.get(d, set())] if history else \
+            naming.named(self.settings.refusal.named_at_least)
         earlier = previous_questions(history)
         own_terms = len(self.index.keyword.analyze_query(q.text))
         # a question of frame words only ("Hur mycket kan man max söka?") leans on the last one
@@ -241,6 +246,12 @@ class Engine:
                                                              naming.terms, self.names.terms)
         if not ranked:
             return self._refuse(q, named), evidence
+        if want.hard and not want.hard & ranked[0].shows:
+            # asked "how many": a close sentence with a number answers, one without does not
+            typed = next((c for c in ranked[1:] if want.hard & c.shows), None)
+            if typed is not None and typed.score >= ranked[0].score - s.ranking.typed_margin:
+                ranked.remove(typed)
+                ranked.insert(0, typed)
         evidence.best_score, evidence.best_lexical = ranked[0].score, ranked[0].lexical
         cites = CitationBuilder(self.texts, self._infos)
         composer = Composer(self.texts, self._infos, self._facts, s.answer.current_date,

@@ -142,6 +142,9 @@ class RankingSettings(_Section):
     named: float = Field(1.0, ge=0, description="How strongly the question names the document.")
     rank: float = Field(0.08, ge=0, description="Prior from the passage's retrieval rank.")
     announcing: float = Field(0.5, ge=0, description="Penalty: the sentence only announces a list.")
+    typed_margin: float = Field(0.5, ge=0, description="A sentence showing the amount, date, "
+                                "count or name asked for answers before a better-scored one "
+                                "without it, when it scores at most this much less.")
     fact: float = Field(0.05, ge=0, description="A fact was read from the sentence.")
     frame_share: float = Field(0.4, ge=0, le=1, description="Weight kept by a frame word of the "
                                "question (how it is asked: \"lämnas\", \"söka\"), against its "

@@ -33,7 +33,7 @@ FRAME_SV = (
     "kron", "miljon", "milj", "tusen", "mnkr", "tkr", "msek", "sek", "vår", "våra", "vårt",
     "inne", "klar", "färdig", "redan", "sedan", "snart", "tills", "senast", "idag", "dessa",
     "denna", "detta", "deras", "dess", "sina", "sitt", "berätt", "handl", "gäll", "betyd",
-    "sida", "sidan", "innan", "ring", "kontaktperson", "mejl", "mail", "skriv",
+    "sida", "sidan", "innan", "ring", "kontaktperson", "mejl", "mail", "skriv", "fler", "ensam",
 )
 FRAME_EN = (
     "what", "which", "who", "whom", "when", "where", "why", "how", "much", "many", "maximum",
