@@ -246,9 +246,11 @@ class Engine:
                                                              naming.terms, self.names.terms)
         if not ranked:
             return self._refuse(q, named), evidence
-        if want.hard and not want.hard & ranked[0].shows:
-            # asked "how many": a close sentence with a number answers, one without does not
-            typed = next((c for c in ranked[1:] if want.hard & c.shows), None)
+        asked = want.hard or want.types & {"procedure"}
+        if asked and not asked & ranked[0].shows:
+            # asked "how many": a close sentence with a number answers, one without does not;
+            # asked "how": a sentence that says what to do
+            typed = next((c for c in ranked[1:] if asked & c.shows), None)
             if typed is not None and typed.score >= ranked[0].score - s.ranking.typed_margin:
                 ranked.remove(typed)
                 ranked.insert(0, typed)

@@ -57,6 +57,16 @@ Region Nordmark finansierar högst 60 procent av projektets kostnader.
 ## När fattas beslut?
 
 Ansökningar beslutas i tre omgångar under året: i mars, juni och oktober.
+
+## Så går det till
+
+Regionen vill se projekt som håller över tid.
+
+1. Läs villkoren för stödet.
+
+2. Skriv en projektplan med budget.
+
+3. Skicka ansökan i regionens e-tjänst.
 """,
 }
 
@@ -113,6 +123,13 @@ def test_the_named_region_answers(engine: Engine, region: str, share: str) -> No
 def test_a_named_document_asked_what_it_never_says_is_refused(engine: Engine) -> None:
     a = engine.ask("Vilken ränta och vilka avgifter tar Region Sydmark ut på förskott?")
     assert a.refused, a.answer
+
+
+def test_how_to_apply_gives_every_step_in_order(engine: Engine) -> None:
+    a = engine.ask("Hur ansöker man om stöd hos Region Nordmark?")
+    assert not a.refused, a.answer
+    first, last = a.answer.find("1. Läs villkoren"), a.answer.find("3. Skicka ansökan")
+    assert 0 <= first < a.answer.find("2. Skriv en projektplan") < last, a.answer
 
 
 def test_english_question_quoting_swedish_names_is_english() -> None:

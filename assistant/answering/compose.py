@@ -12,6 +12,7 @@ from functools import cache
 from assistant import lexicon
 from ingest.document import DocumentInfo, Fact
 from ingest.quantities import find_amounts, find_percentages
+from ingest.structure import blocks
 
 from ..citations import CitationBuilder, DocumentTexts, split_sentences
 from ..prompts import render
@@ -27,6 +28,7 @@ MONTHS = {
 }
 _SUMMARY = re.compile(r"sammanfattning|summary|syfte|bakgrund|projektbeskrivning|om projektet",
                       re.IGNORECASE)
+_STEP = re.compile(r"\s*\d{1,2}[.)]\s+\S")
 MAX_LESSONS = 6
 MAX_LESSONS_PER_DOC = 3
 
@@ -132,6 +134,12 @@ class Composer:
                 if said is not None:  # quoted by the lead, not again below it
                     spans = [sp for sp in spans if not _overlap(sp, said[1])]
         spans = self._complete(best, spans, wants)
+        if "procedure" in wants.types:
+            steps = next((st for c in [*picked, *ranked[1:3]] if c.doc_id == best.doc_id
+                          and (st := self._steps(c))), [])
+            if steps:
+                spans = [sp for sp in spans if not any(_overlap(sp, st) for st in steps)] + steps
+                keep.update(st[0] for st in steps)
         spans = sorted({self._whole_item(best.doc_id, sp) for sp in spans})
         lead = None
         if said is not None:
@@ -188,6 +196,25 @@ class Composer:
                 after[0].text.lower().startswith(openers):
             b, text = after[0].end, doc.text[a:after[0].end]
         return weight, (a, b, text)
+
+    def _steps(self, best: Candidate) -> list[tuple[int, int, str]]:
+        """The numbered steps around a step the best sentence is one of ("2. Förbered er
+        ansökan ..."): how to apply is answered with all of them, in order."""
+        doc, _ = self.texts.get(best.doc_id)
+        bl = blocks(doc.text)
+        at = next((i for i, b in enumerate(bl) if b.start <= best.start < b.end), None)
+        if at is None or not _STEP.match(bl[at].text):
+            return []
+        first = last = at
+        while first > 0 and _STEP.match(bl[first - 1].text):
+            first -= 1
+        while last + 1 < len(bl) and _STEP.match(bl[last + 1].text):
+            last += 1
+        steps = bl[first:last + 1]
+        if len(steps) < 2 or len(steps) > 8 or sum(len(b.text) for b in steps) > 900 \
+                or any(self.texts.withheld(best.doc_id, b.start, b.end) for b in steps):
+            return []
+        return [(b.start, b.end, b.text) for b in steps]
 
     def _whole_item(self, doc_id: str, span: tuple[int, int, str]) -> tuple[int, int, str]:
         """A short sentence that opens a list item or paragraph ("- Kommuner och civila
