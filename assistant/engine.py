@@ -18,12 +18,12 @@ from langchain_core.language_models import BaseChatModel
 from ingest.document import DocumentInfo, Fact
 
 from .answer import Answer
-from .answering.candidates import CandidateBuilder, UnitHit
+from .answering.candidates import FACT_TYPES, CandidateBuilder, UnitHit
 from .answering.compose import Composer, contact_line
 from .answering.names import DocumentNames, Naming
 from .answering.refuse import Evidence, decide, organisation_names, unknown_names
 from .answering.score import Scorer, query_terms
-from .answering.understand import asks_overview, wants
+from .answering.understand import asks_overview, fact_fits, wants
 from .chat_models import get_chat_model
 from .citations import CitationBuilder, DocumentTexts, chunk_citation
 from .conversation import Turn, looks_like_follow_up, previous_questions
@@ -229,6 +229,14 @@ class Engine:
                 if not f.name.endswith("_section"):
                     builder.add_fact(d, f, rank=4)
         cands = [c for c in builder.candidates(units) if c.doc_id in allowed]
+        for c in cands:
+            # a fact answers a question of its subject only ("när fattas beslut?" is not
+            # answered by the application window read from the same sentence)
+            unfit = [f for f in c.facts if not fact_fits(f.name, q.text)]
+            if unfit:
+                c.facts = [f for f in c.facts if f not in unfit]
+                c.evidenced = frozenset().union(*(FACT_TYPES.get(f.name, frozenset())
+                                                  for f in c.facts))
         publishers = self._publishers_named(q.text)
         if publishers:
             # a question that names its region or organisation is answered from its documents,

@@ -108,3 +108,17 @@ def announces(text: str) -> bool:
     asks a question of its own (a heading of an FAQ page, a rhetorical question)."""
     text = text.strip()
     return text.endswith("?") or bool(_announcing().search(text))
+
+
+@cache
+def _fact_topics() -> dict[str, re.Pattern[str]]:
+    table = lexicon.load("answering")["fact_topics"]
+    return {name: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)
+            for name, pats in table.items()}
+
+
+def fact_fits(fact_name: str, question: str) -> bool:
+    """Whether a fact of this kind answers a question of this subject (an application window
+    does not answer when a decision is made)."""
+    gate = _fact_topics().get(fact_name)
+    return gate is None or bool(gate.search(question))
