@@ -30,6 +30,14 @@ stället regionens företagsstöd.
 ## Hur mycket kan man få?
 
 Region Sydmark finansierar högst 40 procent av projektets kostnader.
+
+## När kan man söka?
+
+Ansökan kan lämnas från och med den 1 februari 2026 till och med den 31 mars 2026.
+
+## Beslut
+
+Beslut fattas vid regionstyrelsens sammanträde den 20 maj 2026.
 """,
     "region-sydmark-fragor-om-utbetalning.md": """# Frågor och svar om utbetalning av projektstöd
 
@@ -130,6 +138,14 @@ def test_how_to_apply_gives_every_step_in_order(engine: Engine) -> None:
     assert not a.refused, a.answer
     first, last = a.answer.find("1. Läs villkoren"), a.answer.find("3. Skicka ansökan")
     assert 0 <= first < a.answer.find("2. Skriv en projektplan") < last, a.answer
+
+
+def test_a_window_does_not_answer_when_the_decision_is_made(engine: Engine) -> None:
+    a = engine.ask("När fattas beslut om stöd till hållbar besöksnäring i Region Sydmark?")
+    assert "20 maj 2026" in a.answer, a.answer
+    assert "31 mars" not in a.answer, a.answer
+    a = engine.ask("När kan man söka stöd för hållbar besöksnäring i Region Sydmark?")
+    assert "31 mars 2026" in a.answer, a.answer
 
 
 def test_english_question_quoting_swedish_names_is_english() -> None:
