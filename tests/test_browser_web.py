@@ -620,9 +620,10 @@ def test_widget_new_conversation_and_character_count(page: Any, site: Site) -> N
 def test_examples_are_the_index_documents(page: Any, site: Site, corpus_engine: Engine) -> None:
     expected = example_questions(corpus_engine.search.documents(), "sv")
     page.goto(site.url + "/")
-    page.locator("#question textarea").wait_for()
+    page.locator(".example").first.wait_for()
     assert [b.inner_text().strip() for b in page.locator(".example").all()] == expected
     page.goto(site.url + "/embed")
+    page.locator("#w-examples button").first.wait_for()
     assert [b.inner_text().strip() for b in page.locator("#w-examples button").all()] == expected
     page.locator("#w-examples button").first.click()
     answer = page.locator(".msg-assistant").last
