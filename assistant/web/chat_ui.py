@@ -202,10 +202,12 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
             f'<p class="hint">{escape(s["feedback_hint"])}</p>',
             gr.update(label=s["comment_label"]),
             gr.update(value=s["send_comment"]),
-            "",  # feedback status and question hint: said in the other language
-            "",
             gr.update(label=s["language_label"]),
         )
+
+    def on_switch(lang: str, records: list[dict[str, Any]]) -> tuple[Any, ...]:
+        # feedback status and question hint were said in the other language
+        return (*labels(lang, records), "", "")
 
     def on_load(request: gr.Request) -> tuple[Any, ...]:
         lang = language(request.query_params.get("lang") if request else None)
@@ -279,11 +281,11 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
         comment_btn.click(on_comment, [comment, feedback_ref, lang], [feedback_status, comment],
                           api_visibility="private")
         label_outputs = [lang, title, intro, chatbot, question, send, clear, notice, examples_h,
-                         *example_buttons, sources, feedback_h, comment, comment_btn,
-                         feedback_status, hint, lang_radio]
-        lang_radio.change(labels, [lang_radio, records], label_outputs, js=SET_LANG_JS,
-                          api_visibility="private")
-        demo.load(on_load, None, label_outputs, api_visibility="private")
+                         *example_buttons, sources, feedback_h, comment, comment_btn, lang_radio]
+        # no progress overlay: it makes the empty status lines scrollable regions for a moment
+        lang_radio.change(on_switch, [lang_radio, records], [*label_outputs, feedback_status, hint],
+                          js=SET_LANG_JS, api_visibility="private", show_progress="hidden")
+        demo.load(on_load, None, label_outputs, api_visibility="private", show_progress="hidden")
     return demo
 
 
