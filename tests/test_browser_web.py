@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from assistant.engine import Engine
 from assistant.web.app import create_app
+from assistant.web.examples import example_questions
 from assistant.web.feedback import FeedbackRecord, FeedbackStore
 from assistant.web.testing import ServerThread, free_port
 
@@ -33,7 +34,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking"
 DEMO_ORIGIN = "http://127.0.0.1:7860"  # what web-demo/host.html points at
 PASSWORD = "personal-2024"
 QUESTION = "Vem kan söka projektstöd för kompetensförsörjning?"
+QUESTION_EN = "Who can apply for funding for skills supply?"
 TIMEOUT_MS = 20_000
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 class Site:
@@ -110,9 +114,15 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def context(browser: Any) -> Iterator[Any]:
+def viewport() -> dict[str, int]:
+    """The window size of the test's browser (a test may parametrize it)."""
+    return DESKTOP
+
+
+@pytest.fixture
+def context(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
     """A fresh browser profile; fails the test if any page asked for a non-local resource."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE",
+    ctx = browser.new_context(viewport=viewport, locale="sv-SE",
                               bypass_csp=True)  # axe is injected as an inline script
     ctx.set_default_timeout(TIMEOUT_MS)
     outside: list[str] = []
@@ -213,8 +223,8 @@ def test_source_link_opens_the_document_at_the_passage(page: Any, context: Any,
 def test_feedback_click_and_comment_are_stored(page: Any, site: Site) -> None:
     ask_on_main_page(page, site, "Hur mycket stöd kan ett projekt få?")
     page.locator('#chat [data-testid="bot"]').last.hover()
-    # Gradio names the thumbs in the browser's language ("Gilla" under sv-SE)
-    page.locator('#chat button[aria-label="Gilla"], #chat button[aria-label="Like"]').last.click()
+    # the page names Gradio's thumbs in its own language, whatever the browser's
+    page.locator('#chat button[aria-label="Bra svar"]').last.click()
     record = site.wait_for_feedback(lambda r: r.channel == "chat" and "stöd" in r.question)
     assert record.rating == "up" and "800 000" in record.answer
     page.locator("#comment textarea").fill("Tydligt svar, tack!")
@@ -372,6 +382,270 @@ def test_main_page_shows_markup_as_text(page: Any, site: Site) -> None:
     box.fill(QUESTION)
     box.press("Enter")
     page.locator("#sources li.source").first.wait_for()
-    link = page.locator('#chat [data-testid="bot"]').last.locator("a").first
+    link = page.locator('#chat [data-testid="bot"]').last.locator("a.source-link").first
     assert link.get_attribute("href", timeout=5000).startswith("/documents/")
     assert link.get_attribute("target") == "_blank"  # the conversation stays open
+
+
+# -- a finished chat: phone layout, [n] links, English throughout, feedback after an answer,
+# -- the widget's new conversation and character count, examples from the index, axe ---------
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+def page_y(page: Any, selector: str) -> float:
+    """Where an element starts, from the top of the page (not of the window)."""
+    return float(page.locator(selector).first.evaluate(
+        "el => el.getBoundingClientRect().top + window.scrollY"))
+
+
+def swedish_ui_strings(examples: list[str]) -> list[str]:
+    """Every Swedish interface string (strings.json) that differs from its English one, cut at
+    its first placeholder, the Swedish example questions, and Gradio's Swedish names of its own
+    buttons. (Templates of example questions are left out: their heads, 'Vem kan söka', are
+    also headings in the documents.)"""
+    from assistant.web.ui_text import all_strings
+
+    sv, en = all_strings()["sv"], all_strings()["en"]
+    found: list[str] = []
+
+    def walk(a: Any, b: Any) -> None:
+        if isinstance(a, dict):
+            for k, v in a.items():
+                walk(v, b.get(k) if isinstance(b, dict) else None)
+        elif isinstance(a, list):
+            for i, v in enumerate(a):
+                walk(v, b[i] if isinstance(b, list) and i < len(b) else None)
+        elif isinstance(a, str) and a != b:
+            head = a.split("{", 1)[0].strip()
+            if len(head) >= 4:
+                found.append(head)
+
+    skip = ("lang_name", "example_templates")  # "Svenska" names the switch
+    walk({k: v for k, v in sv.items() if k not in skip},
+         {k: v for k, v in en.items() if k not in skip})
+    return [*found, *examples, "Gilla", "Ogilla", "Rensa chatten"]
+
+
+def shown_texts(page: Any) -> str:
+    """What the interface says, visibly and to a screen reader: the page's text (without the
+    asker's messages and what is quoted from the documents) and its labels and placeholders."""
+    return str(page.evaluate("""() => {
+        const style = document.createElement('style');
+        style.textContent = 'blockquote, a.source-link, .source-title, [data-testid="user"],' +
+            ' .msg-user, .msg-text { display: none !important; }';
+        document.head.appendChild(style);
+        const text = document.body.innerText;
+        style.remove();
+        const attrs = [...document.querySelectorAll('[aria-label], [placeholder], [title]')]
+            .map(el => ['aria-label', 'placeholder', 'title']
+                 .map(a => el.getAttribute(a) || '').join(' | '));
+        return text + '\\n' + attrs.join('\\n') + '\\n' + document.title;
+    }"""))
+
+
+def swedish_left(page: Any, engine: Engine) -> list[str]:
+    texts = shown_texts(page)
+    examples = example_questions(engine.search.documents(), "sv")
+    return [s for s in swedish_ui_strings(examples) if s in texts]
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_main_page_on_a_phone(page: Any, site: Site) -> None:
+    page.goto(site.url + "/")
+    page.locator("#question textarea").wait_for()
+    title = page.locator("#title h1").bounding_box()
+    switch = page.locator("#lang-switch").bounding_box()
+    assert title and switch and not overlap(title, switch), (title, switch)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("#question textarea").fill(QUESTION)
+    page.locator("#question textarea").press("Enter")
+    source = page.locator("#chat li.answer-source").first
+    source.wait_for()
+    answer_top = page_y(page, '#chat [data-testid="bot"]')
+    source_top = page_y(page, "#chat li.answer-source")
+    assert 0 < source_top - answer_top < PHONE["height"], (answer_top, source_top)
+    page.locator("#chat a.cite").first.click()
+    quote = source.locator("mark")
+    quote.wait_for()
+    box = quote.bounding_box()  # the quoted sentence is in the window
+    assert box and box["y"] >= 0 and box["y"] + 20 < PHONE["height"], box
+    shot(page, "main-phone")
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_widget_on_a_phone(page: Any, site: Site) -> None:
+    page.goto(site.url + "/embed")
+    title = page.locator("#w-title").bounding_box()
+    switch = page.locator("#w-lang").bounding_box()
+    new = page.locator("#w-new").bounding_box()
+    assert title and switch and new
+    assert not overlap(title, switch) and not overlap(title, new)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("#w-question").fill(QUESTION)
+    page.locator("#w-send").click()
+    page.locator(".msg-assistant .source").first.wait_for()
+    answer_top = page_y(page, ".msg-assistant")
+    source_top = page_y(page, ".msg-assistant .source")
+    assert 0 < source_top - answer_top < PHONE["height"]
+    shot(page, "embed-phone")
+
+
+def test_citation_marker_shows_its_source_on_the_main_page(page: Any, site: Site) -> None:
+    ask_on_main_page(page, site)
+    bot = page.locator('#chat [data-testid="bot"]').last
+    marker = bot.locator("a.cite").first
+    assert marker.inner_text().startswith("[1]")
+    source = bot.locator("li.answer-source").first
+    assert not source.locator("mark").is_visible()  # the passage is folded until asked for
+    marker.click()
+    assert page.evaluate("document.activeElement.id") == "a1-s1"
+    assert source.locator("details").get_attribute("open") is not None
+    assert source.locator("mark").is_visible() and source.locator("mark").inner_text().strip()
+    # a second answer's markers lead to its own sources
+    box = page.locator("#question textarea")
+    box.fill("Hur mycket stöd kan ett projekt få?")
+    box.press("Enter")
+    page.locator("#chat li#a2-s1").wait_for()
+    page.locator('#chat [data-testid="bot"]').last.locator("a.cite").first.click()
+    assert page.evaluate("document.activeElement.id") == "a2-s1"
+    assert page.locator("#a2-s1 mark").is_visible()
+
+
+def test_citation_marker_shows_its_source_in_the_widget(page: Any, site: Site) -> None:
+    page.goto(site.url + "/embed")
+    page.locator("#w-question").fill(QUESTION)
+    page.locator("#w-send").click()
+    answer = page.locator(".msg-assistant").last
+    answer.locator(".sources").wait_for()
+    marker = answer.locator("button.cite").first
+    assert marker.inner_text() == "[1]"
+    assert marker.get_attribute("aria-label") == "Visa källa 1"
+    source = answer.locator("li.source").first
+    assert not source.locator("mark").is_visible()
+    marker.click()
+    assert page.evaluate("document.activeElement.id") == source.get_attribute("id")
+    assert source.locator("mark").is_visible() and source.locator("mark").inner_text().strip()
+
+
+def test_main_page_in_english_says_nothing_in_swedish(page: Any, site: Site,
+                                                      corpus_engine: Engine) -> None:
+    page.goto(site.url + "/")
+    page.locator("#question textarea").wait_for()
+    assert "Svaren är vägledning" in page.locator("#notice").inner_text()
+    page.locator("#lang-switch").get_by_text("English").click()
+    page.get_by_text("Questions about project funding").wait_for()
+    box = page.locator("#question textarea")
+    box.fill("\x01\x02\x03\x04 \x05")  # the engine refuses it: the page says so in English
+    box.press("Enter")
+    page.locator("#question-hint").get_by_text("could not be read").wait_for()
+    box.fill(QUESTION_EN)
+    box.press("Enter")
+    page.locator("#chat li.answer-source").first.wait_for()
+    page.locator('#chat [data-testid="bot"]').last.hover()
+    page.locator('#chat button[aria-label="Good answer"]').last.click()
+    page.locator("#feedback-status").get_by_text("Thank you for your feedback").wait_for()
+    assert page.locator('#chat button[aria-label="Copy the answer"]').count() >= 1
+    assert "answers are guidance, not decisions" in page.locator("#notice").inner_text()
+    assert page.locator(".example").first.inner_text().startswith("Who can apply")
+    assert swedish_left(page, corpus_engine) == []
+    shot(page, "main-english")
+
+
+def test_widget_in_english_says_nothing_in_swedish(page: Any, site: Site,
+                                                   corpus_engine: Engine) -> None:
+    page.goto(site.url + "/embed")
+    page.locator("#w-lang").click()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.locator("#w-question").fill("\x01\x02\x03\x04 \x05")  # refused by the API (422)
+    page.locator("#w-send").click()
+    page.locator(".msg.failed").get_by_text("could not be read").wait_for()
+    page.wait_for_function("!document.querySelector('#w-form').hasAttribute('aria-busy')")
+    page.locator("#w-question").fill(QUESTION_EN)
+    page.locator("#w-send").click()
+    answer = page.locator(".msg-assistant").last
+    answer.locator(".sources").wait_for()
+    answer.locator('button.thumb[data-rating="up"]').click()
+    answer.get_by_text("Thank you for your feedback").wait_for()
+    assert "0 of 2000 characters" in page.locator("#w-count").inner_text()
+    assert swedish_left(page, corpus_engine) == []
+
+
+def test_comment_box_only_once_there_is_an_answer(page: Any, site: Site) -> None:
+    page.goto(site.url + "/")
+    page.locator("#question textarea").wait_for()
+    assert not page.locator("#comment").is_visible()
+    assert not page.locator("#send-comment").is_visible()
+    ask_on_main_page(page, site)
+    page.locator("#comment textarea").wait_for()
+    assert page.locator("#send-comment").is_visible()
+    page.locator("#clear").click()  # a new conversation has nothing to comment on
+    page.locator("#comment").wait_for(state="hidden")
+    page.goto(site.url + "/embed")
+    assert page.locator(".comment, textarea:not(#w-question)").count() == 0
+
+
+def test_widget_new_conversation_and_character_count(page: Any, site: Site) -> None:
+    page.goto(site.url + "/embed")
+    box = page.locator("#w-question")
+    assert page.locator("#w-count").inner_text() == "0 av 2000 tecken"
+    box.fill("Vem kan söka? " + "x" * 2100)  # as a paste: one input event
+    assert len(box.input_value()) > 2000  # not cut
+    assert "over" in (page.locator("#w-count").get_attribute("class") or "")
+    hint = page.locator("#w-hint").inner_text()
+    assert str(len(box.input_value())) in hint and "2000" in hint
+    page.locator("#w-send").click()
+    assert page.locator(".msg").count() == 0  # not sent
+    box.fill(QUESTION)
+    assert page.locator("#w-hint").inner_text() == ""
+    page.locator("#w-send").click()
+    page.locator(".msg-assistant .sources").wait_for()
+    with page.expect_request("**/api/chat/stream") as second:
+        box.fill("Och hur mycket kan man få?")
+        page.locator("#w-send").click()
+    assert len(second.value.post_data_json["history"]) == 2  # a follow-up knows the first
+    page.wait_for_function("!document.querySelector('#w-form').hasAttribute('aria-busy')")
+    page.locator("#w-new").click()
+    assert page.locator(".msg").count() == 0
+    assert page.locator("#w-examples button").first.is_visible()
+    assert page.evaluate("document.activeElement.id") == "w-question"
+    with page.expect_request("**/api/chat/stream") as fresh:
+        box.fill(QUESTION)
+        page.locator("#w-send").click()
+    assert fresh.value.post_data_json["history"] == []
+    page.locator(".msg-assistant .sources").wait_for()
+
+
+def test_examples_are_the_index_documents(page: Any, site: Site, corpus_engine: Engine) -> None:
+    expected = example_questions(corpus_engine.search.documents(), "sv")
+    page.goto(site.url + "/")
+    page.locator(".example").first.wait_for()
+    assert [b.inner_text().strip() for b in page.locator(".example").all()] == expected
+    page.goto(site.url + "/embed")
+    page.locator("#w-examples button").first.wait_for()
+    assert [b.inner_text().strip() for b in page.locator("#w-examples button").all()] == expected
+    page.locator("#w-examples button").first.click()
+    answer = page.locator(".msg-assistant").last
+    answer.locator(".sources").wait_for()  # the example gets a cited answer
+    assert "refused" not in (answer.get_attribute("class") or "")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_no_serious_accessibility_violations_at_either_width(page: Any, site: Site) -> None:
+    page.goto(site.url + "/")
+    page.locator("#question textarea").wait_for()
+    assert serious_violations(page) == []
+    ask_box = page.locator("#question textarea")
+    ask_box.fill(QUESTION)
+    ask_box.press("Enter")
+    page.locator("#chat li.answer-source").first.wait_for()
+    page.locator("#chat a.cite").first.click()
+    assert serious_violations(page) == []
+    page.goto(site.url + "/embed")
+    assert serious_violations(page) == []
+    page.locator("#w-question").fill(QUESTION)
+    page.locator("#w-send").click()
+    page.locator(".msg-assistant .sources").wait_for()
+    page.locator(".msg-assistant button.cite").first.click()
+    assert serious_violations(page) == []

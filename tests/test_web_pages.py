@@ -3,9 +3,11 @@ and the escaping of everything a person or a document brings in."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -23,6 +25,7 @@ from assistant.settings import Settings
 from assistant.web.app import create_app
 from assistant.web.chat_ui import answer_markdown, md_text
 from assistant.web.documents import DocumentView, render_document
+from assistant.web.examples import example_questions
 from assistant.web.feedback import FeedbackStore
 from assistant.web.sources import document_link, marked_passage, sources_html
 from assistant.web.staff import COOKIE, StaffSessions
@@ -153,7 +156,19 @@ def test_chat_markdown_is_inert() -> None:
                     citations=[citation()])
     md = answer_markdown(answer, "sv")
     assert "<img" not in md and "<script>" not in md
-    assert f"(/documents/{CALL}#sec-vem-kan-s\u00f6ka)" in md
+    assert f'href="/documents/{CALL}#sec-vem-kan-s\u00f6ka"' in md
+    assert "Utlysning &lt;i&gt;x&lt;/i&gt;" in md  # the title from the document, escaped
+
+
+def test_answer_markers_link_to_the_sources_under_the_answer() -> None:
+    answer = Answer(answer="Företag kan söka [1]. Inte [7].", refused=False, language="sv",
+                    kind="eligibility", citations=[citation()])
+    md = answer_markdown(answer, "sv", answer_n=3)
+    assert '<a class="cite" href="#a3-s1">[1]' in md
+    assert 'id="a3-s1"' in md and "<mark>Citerad mening.</mark>" in md
+    assert "\\[7\\]" in md  # no source 7: the marker stays text
+    block = md.split("**Källor**", 1)[1]
+    assert "\n" not in block.strip()  # one HTML line: Markdown cannot take the passage apart
 
 
 # -- widget ---------------------------------------------------------------------------------
@@ -171,6 +186,89 @@ def test_embed_page_may_be_framed_and_loads_only_own_assets(client: TestClient) 
         assert not re.search(r"https?://(?!www\.w3\.org)", a.text), asset
     assert client.get("/embed?lang=en").text.count('<html lang="en">') == 1
     assert '<html lang="sv">' in client.get("/embed?lang=<x>").text
+
+
+def embed_config(html: str) -> dict[str, Any]:
+    """The JSON the widget page hands its script."""
+    m = re.search(r'<script type="application/json" id="assistant-strings">(.*?)</script>', html,
+                  re.DOTALL)
+    assert m
+    config: dict[str, Any] = json.loads(m.group(1))
+    return config
+
+
+SMALL_CALL = """# Utlysning: Gröna jobb i skärgården
+
+Region Exempel utlyser projektstöd för gröna jobb i skärgården.
+
+## Vem kan söka?
+
+Kommuner, föreningar och företag i skärgården kan söka stöd.
+
+## Hur mycket stöd kan man få?
+
+Stödet är högst 500 000 kronor per projekt.
+
+## Sista ansökningsdag
+
+Ansökan ska vara inne senast den 1 mars 2024.
+"""
+
+SMALL_REPORT = """# Slutrapport: Havsbruk 2030
+
+Projektet Havsbruk 2030 pågick 2021–2023 och finansierades av Region Exempel.
+
+## Resultat
+
+Tolv företag startade odling av musslor.
+
+## Lärdomar
+
+Den viktigaste lärdomen var att tillstånden tar lång tid. Samverkan med kommunerna var avgörande.
+"""
+
+
+def test_example_questions_come_from_the_documents_in_the_index(
+        client: TestClient, corpus_engine: Engine, tmp_path: Path) -> None:
+    shipped = embed_config(client.get("/embed").text)["examples"]
+    assert shipped["sv"] == example_questions(corpus_engine.search.documents(), "sv")
+    assert any("Relocate" in q for q in shipped["sv"])
+    assert any("Relocate" in q for q in shipped["en"])
+    assert all(q.endswith("?") for lang in ("sv", "en") for q in shipped[lang])
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gronajobb.md").write_text(SMALL_CALL, encoding="utf-8")
+    (docs / "havsbruk.md").write_text(SMALL_REPORT, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data")
+    index = open_index(settings, embeddings=DeterministicFakeEmbedding(size=384))
+    assert not Ingestor(settings, index).run([docs]).failed
+    engine = Engine(settings, index)
+    app = create_app(settings, engine, FeedbackStore(tmp_path / "f.sqlite3"), chat_ui=False)
+    with TestClient(app) as c:
+        other = embed_config(c.get("/embed?lang=en").text)["examples"]
+    index.close()
+    assert other["sv"] == ["Vem kan söka gröna jobb i skärgården?",
+                           "Vilka lärdomar drog projektet Havsbruk 2030?",
+                           "Hur mycket stöd kan man få i gröna jobb i skärgården?"]
+    assert other["en"][:2] == ["Who can apply to “Gröna jobb i skärgården”?",
+                               "What lessons did the Havsbruk 2030 project learn?"]
+    assert not any("Relocate" in q for lang in ("sv", "en") for q in other[lang])
+
+
+def test_example_questions_without_documents_are_none() -> None:
+    assert example_questions({}, "sv") == []
+
+
+def test_embed_page_has_notice_counter_and_new_conversation(client: TestClient) -> None:
+    sv = client.get("/embed").text
+    assert "Svaren är vägledning, inte beslut" in sv and "IP-adresser sparas inte" in sv
+    assert "0 av 2000 tecken" in sv
+    assert 'id="w-new"' in sv and "Ny konversation" in sv
+    assert "maxlength" not in sv  # a pasted question over the limit is said, not cut
+    en = client.get("/embed?lang=en").text
+    assert "answers are guidance, not decisions" in en and "IP addresses are not stored" in en
+    assert "0 of 2000 characters" in en
 
 
 def test_embed_strings_cannot_close_their_script() -> None:

@@ -111,7 +111,7 @@ def create_app(settings: Settings, engine: Engine, feedback: FeedbackStore | Non
     app.add_exception_handler(RequestValidationError, validation_error)
     app.include_router(api_router(ctx))
     app.include_router(document_router(engine))
-    app.include_router(embed_router(settings))
+    app.include_router(embed_router(settings, engine))
     app.include_router(staff_router(ctx))
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="app-static")
     app.add_middleware(ApiBodyLimit)

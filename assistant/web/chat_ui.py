@@ -1,5 +1,8 @@
-"""The public chat at ``/`` (Gradio): Swedish first with an English switch, streamed answers,
-their sources beside them, example questions and thumbs up/down with an optional comment.
+"""The public chat at ``/`` (Gradio): Swedish first with an English switch, streamed answers
+with their sources directly under them (``[n]`` opens source n), the latest answer's sources
+beside the chat on wide screens, example questions drawn from the index, thumbs up/down with an
+optional comment once there is an answer, and a notice of what the answers are and what is
+stored.
 
 A thin adapter over the engine. Gradio renders chat messages as Markdown (and Markdown may
 carry HTML), so every text from a person or a document goes through :func:`md_text` first, and
@@ -18,10 +21,13 @@ import gradio as gr
 
 from ..answer import Answer
 from ..conversation import MAX_TURNS, Turn
+from ..errors import QuestionError
+from ..guard import check_question
 from .context import WebContext
+from .examples import MAX_EXAMPLES, example_questions
 from .feedback import Rating
-from .sources import document_link, sources_html, where
-from .ui_text import STATIC_DIR, doc_type_label, language, strings, text
+from .sources import answer_sources_html, linked_markers, sources_html
+from .ui_text import STATIC_DIR, language, strings, text
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +36,12 @@ FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "
 MONO = ["ui-monospace", "SFMono-Regular", "Consolas", "monospace"]
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
 
-# Runs while the page is parsed: the document language before anything is read out.
-HEAD = """<script>
-document.documentElement.lang =
-  new URLSearchParams(location.search).get("lang") === "en" ? "en" : "sv";
-</script>"""
+# The page language, our names for Gradio's buttons, [n] links (static/chat.js).
+HEAD = '<script src="/app-static/chat.js"></script>'
 
-SET_LANG_JS = "(lang, records) => { document.documentElement.lang = lang; return [lang, records]; }"
+SET_LANG_JS = ("(lang, records) => { document.documentElement.lang = lang; "
+               "if (window.assistantRelabel) { window.assistantRelabel(); } "
+               "return [lang, records]; }")
 
 
 def md_text(value: str) -> str:
@@ -62,16 +67,15 @@ def theme() -> gr.themes.Base:
     )
 
 
-def answer_markdown(answer: Answer, lang: str) -> str:
-    """An answer in the chat: its text, then one line per source with a link to the place."""
-    body = md_text(answer.answer)
+def answer_markdown(answer: Answer, lang: str, answer_n: int = 1) -> str:
+    """An answer in the chat: its text with each [n] a link to source n, then the sources
+    directly under it (link to the place, quoted passage behind a disclosure)."""
+    numbers = {c.n for c in answer.citations}
+    body = linked_markers(answer.answer, numbers, answer_n, lang, inert=md_text)
     if not answer.citations:
         return body
-    lines = [f"\n\n**{md_text(text(lang, 'sources_heading'))}**\n"]
-    for c in answer.citations:
-        meta = " · ".join(x for x in (doc_type_label(c.doc_type, lang), where(c, lang)) if x)
-        lines.append(f"- \\[{c.n}\\] [{md_text(c.title)}]({document_link(c)}) — {md_text(meta)}")
-    return body + "\n".join(lines)
+    return (f"{body}\n\n**{md_text(text(lang, 'sources_heading'))}**\n\n"
+            + answer_sources_html(answer.citations, answer_n, lang))
 
 
 def sources_panel(answer: Answer | None, lang: str) -> str:
@@ -94,19 +98,50 @@ def _history_turns(records: list[dict[str, Any]]) -> list[Turn]:
     return turns[-MAX_TURNS:]
 
 
+def notice_html(lang: str) -> str:
+    """What the answers are (guidance, not decisions) and what is stored."""
+    return f'<p class="notice" id="notice-text">{escape(text(lang, "notice"))}</p>'
+
+
 def build_chat_ui(ctx: WebContext) -> gr.Blocks:
     """The Gradio app (mounted at ``/`` by :func:`assistant.web.app.create_app`)."""
     sv = strings("sv")
+    max_chars = ctx.settings.answer.max_question_chars
+
+    def examples(lang: str) -> list[str]:
+        return example_questions(ctx.engine.search.documents(), lang)
+
+    def example_updates(lang: str) -> list[Any]:
+        qs = examples(lang)
+        return [gr.update(value=qs[i], visible=True) if i < len(qs) else gr.update(visible=False)
+                for i in range(MAX_EXAMPLES)]
+
+    def problem(question: str, lang: str) -> str | None:
+        """What is wrong with the input, in the page's language (None: it is a question)."""
+        try:
+            check_question(question, max_chars)
+        except QuestionError:
+            stripped = question.strip()
+            if not stripped:
+                return text(lang, "question_placeholder")
+            if len(stripped) > max_chars:
+                return (text(lang, "too_long_pasted").replace("{n}", str(len(stripped)))
+                        .replace("{max}", str(max_chars)))
+            return text(lang, "invalid_question").replace("{max}", str(max_chars))
+        return None
 
     def respond(question: str, history: list[dict[str, Any]], records: list[dict[str, Any]],
                 lang: str) -> Iterator[tuple[Any, ...]]:
         question = question or ""
-        if not question.strip():
-            yield gr.update(), history, records, gr.update(), text(lang, "question_placeholder")
+        keep = gr.update()
+        wrong = problem(question, lang)
+        if wrong is not None:
+            # the question stays in the box, to be shortened or fixed
+            yield keep, history, records, keep, md_text(wrong), keep, keep, keep
             return
         history = [*history, {"role": "user", "content": md_text(question)},
                    {"role": "assistant", "content": md_text(text(lang, "thinking"))}]
-        yield "", history, records, gr.update(), ""
+        yield "", history, records, keep, "", keep, keep, keep
         answer: Answer | None = None
         streamed = ""
         try:
@@ -116,18 +151,20 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
                 else:
                     streamed += item
                     history[-1] = {"role": "assistant", "content": md_text(streamed)}
-                    yield "", history, records, gr.update(), gr.update()
+                    yield "", history, records, keep, keep, keep, keep, keep
         except Exception:
             logger.exception("answering failed")
         if answer is None:
             history[-1] = {"role": "assistant", "content": md_text(text(lang, "error"))}
             records = [*records, {"question": question, "answer": "", "answer_obj": None}]
-            yield "", history, records, gr.update(), ""
+            yield "", history, records, keep, "", keep, keep, keep
             return
-        history[-1] = {"role": "assistant", "content": answer_markdown(answer, lang)}
+        history[-1] = {"role": "assistant",
+                       "content": answer_markdown(answer, lang, answer_n=len(records) + 1)}
         records = [*records, {"question": question, "answer": answer.answer,
                               "answer_obj": answer}]
-        yield "", history, records, sources_panel(answer, lang), ""
+        shown = gr.update(visible=True)
+        yield "", history, records, sources_panel(answer, lang), "", shown, shown, shown
 
     def on_like(records: list[dict[str, Any]], lang: str, data: gr.LikeData) -> tuple[str, Any]:
         index = data.index if isinstance(data.index, int) else data.index[0]
@@ -157,8 +194,9 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
             gr.update(label=s["question_label"], placeholder=s["question_placeholder"]),
             gr.update(value=s["send"]),
             gr.update(value=s["clear"]),
+            notice_html(lang),
             f'<h2 class="small-h">{escape(s["examples_heading"])}</h2>',
-            *(gr.update(value=q) for q in s["examples"]),
+            *example_updates(lang),
             sources_panel(latest, lang),
             f'<h2 class="small-h">{escape(s["feedback_heading"])}</h2>'
             f'<p class="hint">{escape(s["feedback_hint"])}</p>',
@@ -166,6 +204,10 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
             gr.update(value=s["send_comment"]),
             gr.update(label=s["language_label"]),
         )
+
+    def on_switch(lang: str, records: list[dict[str, Any]]) -> tuple[Any, ...]:
+        # feedback status and question hint were said in the other language
+        return (*labels(lang, records), "", "")
 
     def on_load(request: gr.Request) -> tuple[Any, ...]:
         lang = language(request.query_params.get("lang") if request else None)
@@ -175,62 +217,75 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
         lang = gr.State("sv")
         records = gr.State([])
         feedback_ref = gr.State(None)
-        with gr.Row(elem_classes="topbar"):
-            title = gr.HTML(f'<h1 class="app-title">{escape(sv["title"])}</h1>')
+        with gr.Row(elem_classes="topbar", equal_height=False):
+            title = gr.HTML(f'<h1 class="app-title">{escape(sv["title"])}</h1>',
+                            elem_id="title", min_width=180)
             lang_radio = gr.Radio(choices=[("Svenska", "sv"), ("English", "en")], value="sv",
                                   label=sv["language_label"], elem_id="lang-switch",
-                                  scale=0, min_width=300)
+                                  scale=0, min_width=200)
         intro = gr.HTML(f'<p class="intro">{escape(sv["intro"])}</p>')
-        with gr.Row():
-            with gr.Column(scale=3):
+        with gr.Row(elem_classes="main-row"):
+            with gr.Column(scale=3, elem_id="chat-column"):
                 chatbot = gr.Chatbot(label=sv["chat_label"], elem_id="chat", height=460,
                                      latex_delimiters=[], sanitize_html=True,
                                      feedback_options=("Like", "Dislike"), buttons=["copy"],
                                      group_consecutive_messages=False)
+                # no max_length: the browser would cut a pasted question silently; an
+                # over-long one is refused with its length and the limit instead
                 question = gr.Textbox(label=sv["question_label"], elem_id="question",
                                       placeholder=sv["question_placeholder"], lines=1,
-                                      max_lines=6, max_length=ctx.settings.answer.max_question_chars,
-                                      autofocus=False)
+                                      max_lines=6, autofocus=False)
                 hint = gr.Markdown("", elem_id="question-hint")
                 with gr.Row():
                     send = gr.Button(sv["send"], variant="primary", elem_id="send")
                     clear = gr.Button(sv["clear"], variant="secondary", elem_id="clear")
+                notice = gr.HTML(notice_html("sv"), elem_id="notice")
                 examples_h = gr.HTML(f'<h2 class="small-h">{escape(sv["examples_heading"])}</h2>')
+                first = examples("sv")
                 with gr.Row(elem_classes="examples"):
-                    example_buttons = [gr.Button(q, size="sm", variant="secondary",
-                                                 elem_classes="example")
-                                       for q in sv["examples"]]
+                    example_buttons = [
+                        gr.Button(first[i] if i < len(first) else "", size="sm",
+                                  variant="secondary", elem_classes="example",
+                                  visible=i < len(first))
+                        for i in range(MAX_EXAMPLES)]
             with gr.Column(scale=2, elem_id="sources-column"):
                 sources = gr.HTML(sources_panel(None, "sv"), elem_id="sources")
+                # feedback is about an answer: nothing of it shows before the first one
                 feedback_h = gr.HTML(f'<h2 class="small-h">{escape(sv["feedback_heading"])}</h2>'
-                                     f'<p class="hint">{escape(sv["feedback_hint"])}</p>')
+                                     f'<p class="hint">{escape(sv["feedback_hint"])}</p>',
+                                     visible=False, elem_id="feedback-heading")
                 comment = gr.Textbox(label=sv["comment_label"], lines=2, max_length=1000,
-                                     elem_id="comment")
-                comment_btn = gr.Button(sv["send_comment"], size="sm", elem_id="send-comment")
+                                     elem_id="comment", visible=False)
+                comment_btn = gr.Button(sv["send_comment"], size="sm", elem_id="send-comment",
+                                        visible=False)
                 feedback_status = gr.Markdown("", elem_id="feedback-status")
         # the chatbot is itself a polite live region (role="log"): answers are read out as
         # they arrive, so no second region repeats them
-        outputs = [question, chatbot, records, sources, hint]
+        outputs = [question, chatbot, records, sources, hint, feedback_h, comment, comment_btn]
         for trigger in (question.submit, send.click):
             trigger(respond, [question, chatbot, records, lang], outputs,
                     api_visibility="private")
         for b in example_buttons:
             b.click(respond, [b, chatbot, records, lang], outputs, api_visibility="private")
-        def reset(lg: str) -> tuple[Any, ...]:
-            return [], [], sources_panel(None, lg), "", None
 
-        reset_outputs = [chatbot, records, sources, feedback_status, feedback_ref]
+        def reset(lg: str) -> tuple[Any, ...]:
+            hidden = gr.update(visible=False)
+            return [], [], sources_panel(None, lg), "", None, hidden, hidden, hidden
+
+        reset_outputs = [chatbot, records, sources, feedback_status, feedback_ref, feedback_h,
+                         comment, comment_btn]
         clear.click(reset, [lang], reset_outputs, api_visibility="private")
         chatbot.clear(reset, [lang], reset_outputs, api_visibility="private")  # its trash icon
         chatbot.like(on_like, [records, lang], [feedback_status, feedback_ref],
                      api_visibility="private")
         comment_btn.click(on_comment, [comment, feedback_ref, lang], [feedback_status, comment],
                           api_visibility="private")
-        label_outputs = [lang, title, intro, chatbot, question, send, clear, examples_h,
+        label_outputs = [lang, title, intro, chatbot, question, send, clear, notice, examples_h,
                          *example_buttons, sources, feedback_h, comment, comment_btn, lang_radio]
-        lang_radio.change(labels, [lang_radio, records], label_outputs, js=SET_LANG_JS,
-                          api_visibility="private")
-        demo.load(on_load, None, label_outputs, api_visibility="private")
+        # no progress overlay: it makes the empty status lines scrollable regions for a moment
+        lang_radio.change(on_switch, [lang_radio, records], [*label_outputs, feedback_status, hint],
+                          js=SET_LANG_JS, api_visibility="private", show_progress="hidden")
+        demo.load(on_load, None, label_outputs, api_visibility="private", show_progress="hidden")
     return demo
 
 

@@ -15,7 +15,9 @@ from string import Template
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from ..engine import Engine
 from ..settings import Settings
+from .examples import example_questions
 from .ui_text import LANGUAGES, STATIC_DIR, all_strings, language, strings
 
 
@@ -41,24 +43,28 @@ def _template() -> Template:
     return Template((STATIC_DIR / "embed.html").read_text(encoding="utf-8"))
 
 
-def render_embed(lang: str, max_chars: int) -> str:
-    """The widget page in one language (the script can switch to the other)."""
+def render_embed(lang: str, max_chars: int, examples: dict[str, list[str]] | None = None) -> str:
+    """The widget page in one language (the script can switch to the other), with the example
+    questions of each language."""
     s = strings(lang)
     other = next(x for x in LANGUAGES if x != lang)
     # JSON inside <script>: no "<" may close the element early
-    data = json.dumps({"lang": lang, "max_chars": max_chars, "strings": all_strings()},
+    data = json.dumps({"lang": lang, "max_chars": max_chars, "strings": all_strings(),
+                       "examples": examples or {x: [] for x in LANGUAGES}},
                       ensure_ascii=False).replace("<", "\\u003c")
     return _template().substitute(
         lang=lang, other_lang=other, other_lang_name=escape(strings(other)["lang_name"]),
         widget_title=escape(s["widget_title"]), intro=escape(s["intro"]),
         examples_heading=escape(s["examples_heading"]), question_label=escape(s["question_label"]),
         placeholder=escape(s["question_placeholder"]), send=escape(s["send"]),
-        max_chars=str(max_chars), strings_json=data,
+        new_conversation=escape(s["clear"]), notice=escape(s["notice"]),
+        count=escape(s["chars_count"].replace("{n}", "0").replace("{max}", str(max_chars))),
+        strings_json=data,
     )
 
 
-def embed_router(settings: Settings) -> APIRouter:
-    """The widget page."""
+def embed_router(settings: Settings, engine: Engine | None = None) -> APIRouter:
+    """The widget page (example questions from the engine's documents, if given one)."""
     router = APIRouter()
     csp = embed_csp(settings.web.allowed_origins)
     max_chars = settings.answer.max_question_chars
@@ -66,7 +72,9 @@ def embed_router(settings: Settings) -> APIRouter:
     @router.get("/embed", response_class=HTMLResponse, include_in_schema=False)
     async def embed(lang: str = "sv") -> HTMLResponse:
         """The compact chat for an iframe on another site."""
-        return HTMLResponse(render_embed(language(lang), max_chars),
+        docs = engine.search.documents() if engine is not None else {}
+        examples = {x: example_questions(docs, x) for x in LANGUAGES}
+        return HTMLResponse(render_embed(language(lang), max_chars, examples),
                             headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
 
     return router

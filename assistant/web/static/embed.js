@@ -1,5 +1,6 @@
-/* The embeddable chat (/embed): asks /api/chat/stream, shows the streamed answer, its sources
-   and thumbs up/down. No framework, no external asset; every text goes in as textContent. */
+/* The embeddable chat (/embed): asks /api/chat/stream, shows the streamed answer with [n]
+   buttons that open its sources under it, thumbs up/down, a new-conversation button and a
+   character count. No framework, no external asset; every text goes in as textContent. */
 (function () {
   "use strict";
 
@@ -7,12 +8,17 @@
   var all = config.strings;
   var lang = config.lang;
   var maxChars = config.max_chars;
+  var examples = config.examples || {};
   var history = [];
   var busy = false;
+  var answers = 0;  /* answers shown in this conversation: ids of their sources */
 
   var el = {
     title: document.getElementById("w-title"),
     langBtn: document.getElementById("w-lang"),
+    newBtn: document.getElementById("w-new"),
+    count: document.getElementById("w-count"),
+    notice: document.getElementById("w-notice"),
     intro: document.getElementById("w-intro"),
     log: document.getElementById("w-log"),
     messages: document.getElementById("w-messages"),
@@ -28,6 +34,12 @@
   };
 
   function t(key) { return all[lang][key]; }
+  /* An interface text with {name} placeholders filled in. */
+  function fill(key, values) {
+    return t(key).replace(/\{(\w+)\}/g, function (m, name) {
+      return values[name] !== undefined ? String(values[name]) : m;
+    });
+  }
   function other() { return lang === "sv" ? "en" : "sv"; }
 
   function make(tag, cls, text) {
@@ -64,7 +76,12 @@
     el.label.textContent = t("question_label");
     el.question.placeholder = t("question_placeholder");
     el.send.textContent = t("send");
-    el.langBtn.textContent = all[other()].lang_name;
+    el.newBtn.textContent = t("clear");
+    el.notice.textContent = t("notice");
+    updateCount();
+    document.querySelectorAll("button.cite").forEach(function (node) {
+      node.setAttribute("aria-label", fill("show_source", { n: node.dataset.n }));
+    });    el.langBtn.textContent = all[other()].lang_name;
     el.langBtn.setAttribute("lang", other());
     document.querySelectorAll("[data-i18n]").forEach(function (node) {
       node.textContent = t(node.dataset.i18n);
@@ -73,7 +90,7 @@
       node.setAttribute("aria-label", t(node.dataset.i18nLabel));
     });
     el.examples.textContent = "";
-    t("examples").forEach(function (q) {
+    (examples[lang] || []).forEach(function (q) {
       var li = make("li");
       var b = make("button", "example", q);
       b.type = "button";
@@ -113,13 +130,50 @@
     return block;
   }
 
-  function renderSources(container, citations) {
+  function sourceId(answerN, n) { return "a" + answerN + "-s" + n; }
+
+  /* Source n under its answer: opened, in view and focused (a screen reader reads it out). */
+  function showSource(answerN, n) {
+    var li = document.getElementById(sourceId(answerN, n));
+    if (!li) { return; }
+    var details = li.querySelector("details");
+    if (details) { details.open = true; }
+    li.focus({ preventScroll: true });
+    li.scrollIntoView({ block: "nearest" });
+  }
+
+  /* The answer text with each [n] of a cited source a button that shows that source. */
+  function renderAnswerText(body, text, citations, answerN) {
+    var cited = {};
+    citations.forEach(function (c) { cited[c.n] = true; });
+    body.textContent = "";
+    var re = /\[(\d+)\]/g;
+    var last = 0;
+    var m;
+    while ((m = re.exec(text)) !== null) {
+      var n = parseInt(m[1], 10);
+      if (!cited[n]) { continue; }
+      body.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var b = make("button", "cite", "[" + n + "]");
+      b.type = "button";
+      b.dataset.n = String(n);
+      b.setAttribute("aria-label", fill("show_source", { n: n }));
+      b.addEventListener("click", showSource.bind(null, answerN, n));
+      body.appendChild(b);
+      last = re.lastIndex;
+    }
+    body.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function renderSources(container, citations, answerN) {
     if (!citations.length) { return; }
     var box = make("div", "sources");
     box.appendChild(label("p", "sources-h", "sources_heading"));
     var list = make("ol", "source-list");
     citations.forEach(function (c) {
       var li = make("li", "source");
+      li.id = sourceId(answerN, c.n);
+      li.tabIndex = -1;
       var title = make("p", "source-title");
       title.appendChild(make("span", "source-n", "[" + c.n + "] "));
       title.appendChild(document.createTextNode(c.title));
@@ -261,9 +315,11 @@
   }
 
   function finish(msg, question, answer) {
-    msg.body.textContent = answer.answer;
+    if (!msg.item.isConnected) { return; }  /* a new conversation began meanwhile */
+    answers += 1;
+    renderAnswerText(msg.body, answer.answer, answer.citations || [], answers);
     if (answer.refused) { msg.item.classList.add("refused"); }
-    renderSources(msg.item, answer.citations || []);
+    renderSources(msg.item, answer.citations || [], answers);
     if (!answer.error) { renderFeedback(msg.item, question, answer.answer); }
     history.push({ role: "user", content: question });
     history.push({ role: "assistant", content: answer.answer });
@@ -273,6 +329,7 @@
   }
 
   function fail(msg, text) {
+    if (!msg.item.isConnected) { return; }
     msg.item.classList.add("failed");
     msg.body.textContent = text;
     el.live.textContent = text;
@@ -283,7 +340,7 @@
     if (busy) { return; }
     if (!question) { el.hint.textContent = t("question_placeholder"); return; }
     if (question.length > maxChars) {
-      el.hint.textContent = t("too_long").replace("{max}", String(maxChars));
+      el.hint.textContent = fill("too_long_pasted", { n: question.length, max: maxChars });
       return;
     }
     el.hint.textContent = "";
@@ -299,6 +356,7 @@
     msg.item.setAttribute("aria-busy", "true");
     el.live.textContent = t("thinking");
     el.question.value = "";
+    updateCount();
     scrollToEnd(msg.item);
     var streamed = "";
     var done = false;
@@ -308,13 +366,16 @@
       body: JSON.stringify({ question: question, history: history })
     }).then(function (response) {
       if (response.status === 422) {
-        return response.json().then(function (answer) { done = true; finish(msg, question, answer); });
+        /* the server's words follow the question's language; the page says it in its own */
+        done = true;
+        fail(msg, fill("invalid_question", { max: maxChars }));
+        return;
       }
       if (!response.ok || !response.body) { throw new Error("HTTP " + response.status); }
       return readEvents(response, function (name, data) {
         if (name === "token") {
           streamed += data.text;
-          msg.body.textContent = streamed;
+          if (msg.item.isConnected) { msg.body.textContent = streamed; }
         } else if (name === "answer") {
           done = true;
           finish(msg, question, data);
@@ -327,6 +388,7 @@
       done = true;
       fail(msg, t("error"));
     }).then(function () {
+      if (!msg.item.isConnected) { return; }  /* newConversation() has reset the form */
       if (!done) { fail(msg, t("error")); }
       busy = false;
       el.send.disabled = false;
@@ -335,6 +397,37 @@
     });
   }
 
+  /* How many characters of the limit are used; a pasted text over it is said, not cut. */
+  function updateCount() {
+    var n = el.question.value.length;
+    el.count.textContent = fill("chars_count", { n: n, max: maxChars });
+    el.count.classList.toggle("over", n > maxChars);
+    if (n > maxChars) {
+      el.question.setAttribute("aria-invalid", "true");
+      el.hint.textContent = fill("too_long_pasted", { n: n, max: maxChars });
+    } else if (el.question.hasAttribute("aria-invalid")) {
+      el.question.removeAttribute("aria-invalid");
+      el.hint.textContent = "";
+    }
+  }
+
+  /* Forgets the conversation: messages, the history sent with questions, the answer count. */
+  function newConversation() {
+    el.messages.textContent = "";
+    history = [];
+    answers = 0;
+    busy = false;
+    el.send.disabled = false;
+    el.form.removeAttribute("aria-busy");
+    el.intro.hidden = false;
+    el.examplesBox.hidden = false;
+    el.hint.textContent = "";
+    el.live.textContent = t("new_conversation_done");
+    el.question.focus();
+  }
+
+  el.question.addEventListener("input", updateCount);
+  el.newBtn.addEventListener("click", newConversation);
   el.form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     ask(el.question.value);
