@@ -19,7 +19,7 @@ from ingest.document import DocumentInfo, Fact
 
 from .answer import Answer
 from .answering.candidates import FACT_TYPES, CandidateBuilder, UnitHit
-from .answering.compose import Composer, contact_line
+from .answering.compose import LESSON_SECTIONS, Composer, contact_line
 from .answering.names import DocumentNames, Naming
 from .answering.refuse import Evidence, decide, organisation_names, unknown_names
 from .answering.score import Scorer, query_terms
@@ -228,6 +228,16 @@ class Engine:
             for f in self._facts.get(d, []):
                 if not f.name.endswith("_section"):
                     builder.add_fact(d, f, rank=4)
+        if "lesson" in want.types:
+            # what a report learned stands in its lessons, obstacles and tips sections: the
+            # named reports' (or the retrieved ones') sections are read whole
+            reports = [d for d in named[:3] if self._infos[d].doc_type == "report"] or \
+                [d for d in dict.fromkeys(p.doc_id for p in passages[:10])
+                 if self._infos[d].doc_type == "report"][:4]
+            for d in reports:
+                for f in self._facts.get(d, []):
+                    if f.name in LESSON_SECTIONS:
+                        builder.add_span(d, f.start, f.end, rank=1)
         cands = [c for c in builder.candidates(units) if c.doc_id in allowed]
         for c in cands:
             # a fact answers a question of its subject only ("när fattas beslut?" is not

@@ -98,7 +98,7 @@ def detect_language(text: str) -> str:
     A capitalised word is a name ("Region Västernorrland", "Destination Småland AB") that an
     English question quotes as it stands, and so is a Swedish programme title in quotes.
     """
-    unquoted = re.sub(r"(['\"”“‘’]).+?\1|\([^)]*\)", " ", text)
+    unquoted = re.sub(r"(?:(?<=\s)|^)[\"“”«‘'].+?[\"“”»’'](?=[\s?.!,:;]|$)|\([^)]*\)", " ", text)
     words = re.findall(r"[a-zåäöé]+", unquoted.lower()) or re.findall(r"[a-zåäöé]+", text.lower())
     sv = sum(w in _SV_WORDS for w in words) + sum(
         1 for w in re.findall(r"[\wåäöé]+", unquoted) if w[:1].islower() and re.search("[åäö]", w))

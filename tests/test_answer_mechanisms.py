@@ -152,6 +152,8 @@ def test_english_question_quoting_swedish_names_is_english() -> None:
     assert detect_language("Can a university apply for project support (projektstöd "
                            "tillväxt) from Region Västernorrland?") == "en"
     assert detect_language('What is "stöd till företagsutveckling"?') == "en"
+    assert detect_language("How much funding can a project get from “Projektstöd för ökad "
+                           "rörlighet och bättre matchning på arbetsmarknaden”?") == "en"
     assert detect_language("Kan vi söka för ett projekt i Småland?") == "sv"
     assert detect_language("vem kan soka") == "sv"
 

@@ -29,6 +29,8 @@ MONTHS = {
 _SUMMARY = re.compile(r"sammanfattning|summary|syfte|bakgrund|projektbeskrivning|om projektet",
                       re.IGNORECASE)
 _STEP = re.compile(r"\s*\d{1,2}[.)]\s+\S")
+LESSON_SECTIONS = frozenset({"lessons_section", "obstacles_section", "tips_section"})
+LESSON_TOPIC_LEXICAL = 0.2
 MAX_LESSONS = 6
 MAX_LESSONS_PER_DOC = 3
 
@@ -371,6 +373,10 @@ class Composer:
         return self._r(q, "funding_cap", "budget_percent_only", **values)
 
     # -- lessons ------------------------------------------------------------------------------
+    def _in_lesson_section(self, c: Candidate) -> bool:
+        return any(f.name in LESSON_SECTIONS and f.start <= c.start < f.end
+                   for f in self.facts.get(c.doc_id, []))
+
     def _lessons(self, q: Question, ranked: list[Candidate], cites: CitationBuilder,
                  named: list[str]) -> str:
         """Lessons and obstacles across reports: the best statements, several reports heard,
@@ -378,6 +384,14 @@ class Composer:
         pool = [c for c in ranked if not c.announcing and len(c.text.split()) >= 5]
         if not pool:
             pool = ranked
+        # a report with lessons, obstacles or tips sections speaks through them, not through
+        # its summary or its table of facts
+        # the reports the question names speak, not others that came up beside them
+        pool = [c for c in pool if c.doc_id in named] or pool
+        sectioned = {c.doc_id for c in pool if self._in_lesson_section(c)}
+        # (a statement that holds what the question is about counts wherever it stands)
+        pool = [c for c in pool if c.doc_id not in sectioned or self._in_lesson_section(c)
+                or c.lexical >= LESSON_TOPIC_LEXICAL]
         best = pool[0].score
         # one report alone speaks with more statements than each of several
         close = {c.doc_id for c in pool[:10] if c.score >= best - 0.5}
