@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import statistics
-from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +20,6 @@ from .document import RawDocument, RawPage
 
 logger = logging.getLogger(__name__)
 
-METADATA_SUFFIX = ".meta.json"
 _MEDIA_TYPES = {".pdf": "application/pdf", ".md": "text/markdown"}
 
 
@@ -206,21 +204,3 @@ def load_document(path: Path, settings: IngestSettings) -> RawDocument:
     """Read one file within the size limit and split it into pages."""
     data, sha256 = read_file(path, settings)
     return parse_document(path, data, sha256, settings)
-
-
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files named or found under folders, sorted, skipping metadata and hidden files."""
-    for root in paths:
-        if root.is_dir():
-            for p in sorted(root.rglob("*")):
-                if p.is_file() and not _skipped(p, root):
-                    yield p
-        else:
-            yield root
-
-
-def _skipped(path: Path, root: Path) -> bool:
-    rel = path.relative_to(root)
-    if any(part.startswith(".") for part in rel.parts):
-        return True
-    return path.name.endswith(METADATA_SUFFIX) or path.name.lower() in {"readme.md", "license"}

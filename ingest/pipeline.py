@@ -25,10 +25,11 @@ from assistant.settings import Settings
 from .chunking import chunk_document
 from .classify import describe, metadata_file, read_metadata, titled
 from .cleaning import clean_document
+from .discovery import Skipped, discover
 from .document import Chunk, DocumentInfo
 from .facts import extract_facts
 from .hostile import is_withheld, withheld_spans
-from .loaders import discover, parse_document, read_file
+from .loaders import parse_document, read_file
 from .structure import sections
 from .units import answer_units
 
@@ -120,7 +121,12 @@ class Ingestor:
         t0 = time.perf_counter()
         report = IngestReport()
         report.repaired = self._repair()
-        files = list(discover(list(paths)))
+        found = list(discover(list(paths)))
+        for entry in found:
+            if isinstance(entry, Skipped):
+                logger.warning("skipped %s: %s", entry.path, entry.reason)
+                report.outcomes.append(FileOutcome(str(entry.path), "failed", reason=entry.reason))
+        files = [p for p in found if isinstance(p, Path)]
         for path in self.progress(files):
             report.outcomes.append(self._ingest_file(path))
         if prune:
