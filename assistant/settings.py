@@ -104,6 +104,11 @@ class IngestSettings(_Section):
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
     max_pages: int = Field(2000, ge=1, description="PDFs with more pages are refused.")
     suffixes: tuple[str, ...] = Field((".pdf", ".txt", ".md"), description="Accepted file types.")
+    max_control_share: float = Field(
+        0.05, ge=0, le=1, description="A text file with a larger share of control characters "
+        "(NUL bytes aside, which are dropped) or undecodable bytes is refused as binary. Text "
+        "files hold none; the 300-byte binary of tests/test_ingest_bad_input.py holds 100%."
+    )
 
 
 class RetrievalSettings(_Section):

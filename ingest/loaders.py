@@ -6,6 +6,7 @@ batch can report the file and go on.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import statistics
@@ -139,22 +140,47 @@ def page_text(page: Any) -> str:
 
 
 class TextLoader:
-    """UTF-8 text or Markdown; form feeds are page breaks where the file has them."""
+    """Text or Markdown in UTF-8 (with or without BOM), UTF-16 with a BOM, or cp1252; form
+    feeds are page breaks where the file has them."""
+
+    def __init__(self, max_control_share: float = 0.05) -> None:
+        self.max_control_share = max_control_share
 
     def load(self, path: Path, data: bytes) -> list[RawPage]:
-        """Decode and split at form feeds."""
-        if b"\x00" in data[:4096]:
-            raise IngestError("binary content in a text file")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+        """Decode, drop stray NUL bytes and split at form feeds."""
+        text = decode_text(data).replace("\x00", "")
         if not text.strip():
+            if b"\x00" in data:
+                raise IngestError("binary content in a text file")
             raise IngestError("empty file: no text to index")
+        control = sum(1 for ch in text if _is_control(ch))
+        if control > self.max_control_share * len(text):
+            raise IngestError(f"binary content in a text file ({control} control characters "
+                              f"in {len(text)})")
         if "\f" in text:
             parts = text.split("\f")
             return [RawPage(number=i + 1, text=p) for i, p in enumerate(parts)]
         return [RawPage(number=None, text=text)]
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a file: the encoding its byte-order mark names, else UTF-8, else cp1252."""
+    for bom, encoding in _BOMS:  # UTF-32 LE first: its BOM starts with UTF-16 LE's
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _is_control(ch: str) -> bool:
+    return (ch < " " and ch not in "\t\n\r\f\v") or ch == "\ufffd" or "\x7f" <= ch < "\xa0"
 
 
 def loader_for(path: Path, settings: IngestSettings) -> DocumentLoader:
@@ -166,7 +192,7 @@ def loader_for(path: Path, settings: IngestSettings) -> DocumentLoader:
         )
     if suffix == ".pdf":
         return PdfLoader(settings.max_pages)
-    return TextLoader()
+    return TextLoader(settings.max_control_share)
 
 
 def read_file(path: Path, settings: IngestSettings) -> tuple[bytes, str]:
