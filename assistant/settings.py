@@ -104,6 +104,19 @@ class IngestSettings(_Section):
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
     max_pages: int = Field(2000, ge=1, description="PDFs with more pages are refused.")
     suffixes: tuple[str, ...] = Field((".pdf", ".txt", ".md"), description="Accepted file types.")
+    parse_timeout_s: float = Field(
+        10.0, gt=0, description="Seconds one file may take to parse (in a worker process that "
+        "is killed when they run out): a hostile or broken file fails alone, in this time."
+    )
+    parse_memory_mb: int = Field(
+        1024, ge=256, description="Address space of the parsing worker (RLIMIT_AS); a file that "
+        "needs more fails as too large. The worker itself takes about 75 MB."
+    )
+    max_decompressed_mb: float = Field(
+        32.0, gt=0, description="A PDF stream (page content, fonts, images) inflating beyond this "
+        "is refused as too large when decompressed. Content streams of real programme documents "
+        "are well under 1 MB; stream bombs inflate a few kB to gigabytes."
+    )
     max_control_share: float = Field(
         0.05, ge=0, le=1, description="A text file with a larger share of control characters "
         "(NUL bytes aside, which are dropped) or undecodable bytes is refused as binary. Text "

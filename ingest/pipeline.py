@@ -29,7 +29,8 @@ from .discovery import Skipped, discover
 from .document import Chunk, DocumentInfo
 from .facts import extract_facts
 from .hostile import is_withheld, withheld_spans
-from .loaders import parse_document, read_file
+from .isolation import IsolatedParser
+from .loaders import read_file
 from .structure import sections
 from .units import answer_units
 
@@ -47,6 +48,7 @@ class FileOutcome:
     doc_id: str | None = None
     reason: str | None = None
     chunks: int = 0
+    seconds: float = 0.0
 
 
 @dataclass
@@ -127,8 +129,9 @@ class Ingestor:
                 logger.warning("skipped %s: %s", entry.path, entry.reason)
                 report.outcomes.append(FileOutcome(str(entry.path), "failed", reason=entry.reason))
         files = [p for p in found if isinstance(p, Path)]
-        for path in self.progress(files):
-            report.outcomes.append(self._ingest_file(path))
+        with IsolatedParser(self.settings.ingest) as parser:
+            for path in self.progress(files):
+                report.outcomes.append(self._ingest_file(path, parser))
         if prune:
             report.outcomes.extend(self._prune())
         changed = bool(report.repaired) or any(
@@ -160,17 +163,21 @@ class Ingestor:
             return base
         return f"{base}-{zlib.crc32(key.encode()):08x}"
 
-    def _ingest_file(self, path: Path) -> FileOutcome:
+    def _ingest_file(self, path: Path, parser: IsolatedParser) -> FileOutcome:
+        t0 = time.perf_counter()
         try:
-            return self._ingest(path)
+            outcome = self._ingest(path, parser)
         except AssistantError as exc:
             logger.warning("skipped %s: %s", path, exc)
-            return FileOutcome(str(path), "failed", reason=str(exc))
+            outcome = FileOutcome(str(path), "failed", reason=str(exc))
         except Exception as exc:  # one bad file never spoils the batch
             logger.exception("unexpected error on %s", path)
-            return FileOutcome(str(path), "failed", reason=f"unexpected error: {type(exc).__name__}: {exc}")
+            outcome = FileOutcome(str(path), "failed",
+                                  reason=f"unexpected error: {type(exc).__name__}: {exc}")
+        outcome.seconds = time.perf_counter() - t0
+        return outcome
 
-    def _ingest(self, path: Path) -> FileOutcome:
+    def _ingest(self, path: Path, parser: IsolatedParser) -> FileOutcome:
         settings = self.settings
         data, sha256 = read_file(path, settings.ingest)
         fingerprint = content_fingerprint(sha256, path)
@@ -182,7 +189,7 @@ class Ingestor:
         if existing and existing.status == "indexed" and existing.sha256 == fingerprint \
                 and existing.index_key == key:
             return FileOutcome(str(path), "unchanged", doc_id, chunks=existing.n_chunks)
-        raw = parse_document(path, data, sha256, settings.ingest)
+        raw = parser.parse(path, data, sha256)
         doc = clean_document(raw, doc_id)
         if len(doc.text.split()) < 5:
             raise IngestError("no readable text after cleaning")
