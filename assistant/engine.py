@@ -345,25 +345,30 @@ class Engine:
         return self._naming(text).named(self.settings.refusal.named_at_least)
 
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+"""The sample documents the product ships with, ingested only when asked (``--with-samples``)."""
+
+NO_DOCUMENTS = ("no documents in {data_dir}: ingest yours with `assistant ingest FOLDER "
+                "--data-dir {data_dir}`, or pass --with-samples to use the shipped sample documents")
 
 
 def open_engine(settings: Settings, index: Index | None = None,
-                chat_model: BaseChatModel | None = None) -> Engine:
-    """An engine over the settings' data dir; an empty index is first filled with the shipped
-    corpus, so that the product answers on its embedded defaults."""
+                chat_model: BaseChatModel | None = None, with_samples: bool = False) -> Engine:
+    """An engine over the settings' data dir. Documents indexed under other embedding or
+    chunking settings are indexed anew; the shipped samples are ingested only ``with_samples``
+    (incrementally: unchanged ones cost a hash), never because the index happens to be empty."""
     index = index or open_index(settings)
-    if not index.current_documents():
+    if with_samples or not index.current_documents():
         from ingest.pipeline import Ingestor
 
         stale = [Path(d.path) for d in index.stale_documents() if Path(d.path).exists()]
         if stale:
-            # documents indexed under other embedding/chunking settings: index them anew
             logger.warning("re-indexing %d documents for the current settings", len(stale))
-            Ingestor(settings, index).run(stale)
-        elif not index.registry.documents(status=None) and DEFAULT_CORPUS.is_dir():
-            logger.warning("index in %s is empty: ingesting the shipped corpus", settings.data_dir)
-            Ingestor(settings, index).run([DEFAULT_CORPUS])
+        samples = [SAMPLE_CORPUS] if with_samples and SAMPLE_CORPUS.is_dir() else []
+        if stale or samples:
+            report = Ingestor(settings, index).run(stale + samples)
+            for o in report.failed:
+                logger.warning("not ingested: %s: %s", o.path, o.reason)
     return Engine(settings, index, chat_model or get_chat_model(settings.llm))
 
 

@@ -99,6 +99,24 @@ def _fingerprint(docs: list[DocumentRecord]) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 
+def registry_path(settings: Settings) -> Path:
+    """Where the data dir's registry lives."""
+    return settings.data_dir / "registry.sqlite3"
+
+
+def has_documents(settings: Settings) -> bool:
+    """True if the data dir holds indexed documents (under any settings), read without opening
+    the index: no embedding model is built, no folder created."""
+    path = registry_path(settings)
+    if not path.is_file():
+        return False
+    registry = Registry(path)
+    try:
+        return bool(registry.documents())
+    finally:
+        registry.close()
+
+
 def open_index(
     settings: Settings, embeddings: Embeddings | None = None, client: Any = None
 ) -> Index:
@@ -113,7 +131,7 @@ def open_index(
         settings = settings.model_copy(update={"embedding": resolved})
     return Index(
         settings=settings,
-        registry=Registry(settings.data_dir / "registry.sqlite3"),
+        registry=Registry(registry_path(settings)),
         vectors=PassageVectors(get_collection(settings, client)),
         embeddings=embeddings,
         units=PassageVectors(get_collection(settings, client, kind="units")),
