@@ -74,9 +74,12 @@ class Engine:
             self.search.refresh()
             self.texts.clear()
             self.topics = TopicCoverage(self.index.keyword)
-            self._infos = self.search.documents()
-            self._facts = self.index.registry.facts_by_doc()
-            paths = {d.doc_id: d.path for d in self.index.current_documents()}
+            # answers are for the public: nothing of a staff document is known to them
+            self._infos = self.search.documents("public")
+            self._all_docs = len(self.search.documents("staff"))
+            self._facts = {d: f for d, f in self.index.registry.facts_by_doc().items()
+                           if d in self._infos}
+            paths = {d.doc_id: d.path for d in self.index.current_documents("public")}
             self.names = DocumentNames(self._infos, self._facts,
                                        lambda d: self.texts.get(d)[0].text, paths,
                                        self.index.keyword.analyze_query)
@@ -110,6 +113,7 @@ class Engine:
     def _extractive(self, question: object, history: list[Turn], filters: Filters | None
                     ) -> tuple[Answer, Question | None, list[Passage]]:
         self.last_evidence = None
+        filters = replace(filters or Filters(), audience="public")  # whatever the caller says
         try:
             text = check_question(question, self.settings.answer.max_question_chars)
         except QuestionError as exc:
@@ -146,7 +150,8 @@ class Engine:
 
     def search_passages(self, query: str, filters: Filters | None = None, k: int = 20
                         ) -> list[Passage]:
-        """Passages for staff search (serialised with answering: the encoder is not re-entrant)."""
+        """Passages for search with the reader's audience in ``filters`` (staff search passes
+        'staff'; serialised with answering: the encoder is not re-entrant)."""
         with self._lock:
             return self.search.search(query, filters, k)
 
@@ -254,7 +259,8 @@ class Engine:
                    passages: list[Passage]) -> list[UnitHit]:
         """Answer units closest to the question: over all documents, and within the documents
         the question names or retrieval found."""
-        where = None if len(allowed) == len(self._infos) else {"doc_id": {"$in": sorted(allowed)}}
+        everything = len(allowed) == self._all_docs  # staff documents included: never here
+        where = None if everything else {"doc_id": {"$in": sorted(allowed)}}
         hits: dict[tuple[str, int], UnitHit] = {}
         for rank, (_, sim, meta) in enumerate(self.index.units.search_with_metadata(vector, 30, where)):
             key = (str(meta["doc_id"]), int(meta["start"]))

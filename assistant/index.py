@@ -38,10 +38,11 @@ class Index:
         """Where the keyword index for the current index key is persisted."""
         return self.settings.data_dir / f"keyword-{self.settings.index_key()}"
 
-    def current_documents(self) -> list[DocumentRecord]:
-        """Indexed documents whose vectors are in the current collection (same index key)."""
+    def current_documents(self, audience: str | None = None) -> list[DocumentRecord]:
+        """Indexed documents whose vectors are in the current collection (same index key);
+        ``audience`` 'public' keeps only what the public may read."""
         key = self.settings.index_key()
-        return [d for d in self.registry.documents() if d.index_key == key]
+        return [d for d in self.registry.documents(audience=audience) if d.index_key == key]
 
     def stale_documents(self) -> list[DocumentRecord]:
         """Indexed documents written with other embedding or chunking settings."""

@@ -18,8 +18,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant import lexicon
 
-PARSER_VERSION = "6"
-"""Bump when cleaning or chunking changes so that old vectors are never mixed with new ones."""
+PARSER_VERSION = "7"
+"""Bump when cleaning or chunking changes so that old vectors are never mixed with new ones.
+(7: chunks carry their document's audience; older ones are re-indexed before they are served.)"""
 
 UNITS_VERSION = "3"
 """Bump when answer units (``ingest/units.py``) are cut differently: their vectors are rebuilt.
@@ -116,6 +117,11 @@ class IngestSettings(_Section):
         32.0, gt=0, description="A PDF stream (page content, fonts, images) inflating beyond this "
         "is refused as too large when decompressed. Content streams of real programme documents "
         "are well under 1 MB; stream bombs inflate a few kB to gigabytes."
+    )
+    default_audience: Literal["public", "staff"] = Field(
+        "public", description="Who may read documents whose NAME.meta.json names no "
+        "\"audience\": 'public' (answers, widget, /documents) or 'staff' (staff search only). "
+        "Set 'staff' for a run that ingests an internal folder."
     )
     max_control_share: float = Field(
         0.05, ge=0, le=1, description="A text file with a larger share of control characters "

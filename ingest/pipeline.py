@@ -15,7 +15,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.errors import AssistantError, IngestError
@@ -87,17 +87,22 @@ def slug(text: str) -> str:
     return t[:80] or "document"
 
 
-def content_fingerprint(sha256: str, path: Path) -> str:
+def content_fingerprint(sha256: str, path: Path, default_audience: str = "public") -> str:
     """What decides whether a file changed: its bytes, and its metadata file when it has one
-    (a new ``doc_type`` or title beside an unchanged PDF must still reach the index)."""
+    (a new ``doc_type`` or title beside an unchanged PDF must still reach the index), and the
+    run's default audience when it is not 'public' (a folder re-ingested as staff-only must
+    not be skipped as unchanged)."""
     meta = metadata_file(path)
-    if meta is None:
-        return sha256
-    try:
-        extra = meta.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"metadata file {meta.name} cannot be read ({exc.strerror})") from exc
-    return hashlib.sha256(sha256.encode() + b"\0" + extra).hexdigest()
+    basis = sha256.encode()
+    if meta is not None:
+        try:
+            basis += b"\0" + meta.read_bytes()
+        except OSError as exc:
+            raise IngestError(f"metadata file {meta.name} cannot be read ({exc.strerror})") \
+                from exc
+    if default_audience != "public":
+        basis += b"\0audience=" + default_audience.encode()
+    return sha256 if basis == sha256.encode() else hashlib.sha256(basis).hexdigest()
 
 
 def embedding_text(info: DocumentInfo, chunk: Chunk, max_words: int | None) -> str:
@@ -180,7 +185,7 @@ class Ingestor:
     def _ingest(self, path: Path, parser: IsolatedParser) -> FileOutcome:
         settings = self.settings
         data, sha256 = read_file(path, settings.ingest)
-        fingerprint = content_fingerprint(sha256, path)
+        fingerprint = content_fingerprint(sha256, path, settings.ingest.default_audience)
         doc_id = self._doc_id(path)
         registry = self.index.registry
         existing = registry.document(doc_id)
@@ -202,7 +207,9 @@ class Ingestor:
         facts = [f for f in extract_facts(doc, info.type_scores or info.doc_type)
                  if not is_withheld(withheld, f.start, f.end)]
         project = next((str(f.value) for f in facts if f.name == "project_name"), None)
-        info = titled(info, project, meta_title="title" in read_metadata(path))
+        meta = read_metadata(path)
+        info = replace(titled(info, project, meta_title="title" in meta),
+                       audience=meta.get("audience", settings.ingest.default_audience))
         chunks = chunk_document(doc, settings.chunking)
         texts = [embedding_text(info, c, settings.embedding.max_words) for c in chunks]
         units = [u for u in answer_units(doc) if not is_withheld(withheld, u.start, u.end)]
