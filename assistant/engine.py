@@ -73,7 +73,7 @@ class Engine:
         with self._lock:
             self.search.refresh()
             self.texts.clear()
-            self.topics = TopicCoverage(self.index.keyword)
+            self.topics = TopicCoverage(self.index.public_keyword)
             # answers are for the public: nothing of a staff document is known to them
             self._infos = self.search.documents("public")
             self._all_docs = len(self.search.documents("staff"))
@@ -82,7 +82,7 @@ class Engine:
             paths = {d.doc_id: d.path for d in self.index.current_documents("public")}
             self.names = DocumentNames(self._infos, self._facts,
                                        lambda d: self.texts.get(d)[0].text, paths,
-                                       self.index.keyword.analyze_query)
+                                       self.index.public_keyword.analyze_query)
             self._name_terms = self.names.publisher_terms()
 
     # -- public -------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ class Engine:
         if self._infos:
             # folded letters and one typo corrected against the corpus words, before anything
             # reads the question (its kind, what the asker is, what it names)
-            text = self.index.keyword.correct_query(text)
+            text = self.index.public_keyword.correct_query(text)
         q = understand(text)
         if is_injection(text):
             return (Answer(answer=render(q.language, "refusal", "injection"), refused=True,
@@ -160,7 +160,7 @@ class Engine:
         """Named documents, and for follow-ups the focus and search text of earlier turns."""
         named = self._named_docs(q.text)
         earlier = previous_questions(history)
-        own_terms = len(self.index.keyword.analyze_query(q.text))
+        own_terms = len(self.index.public_keyword.analyze_query(q.text))
         # a question of frame words only ("Hur mycket kan man max söka?") leans on the last one
         bare = not topic_words(q.text, q.language, q.identity)
         if named or not earlier or not (bare or looks_like_follow_up(q.text, own_terms)):
@@ -210,7 +210,8 @@ class Engine:
         units = self._unit_hits(vector, allowed, named, passages)
         evidence = Evidence(language=q.language, named=bool(named))
         evidence.best_unit = max((u.similarity for u in units if u.global_rank), default=0.0)
-        evidence.unknown_names = tuple(unknown_names(q.text, self.index.keyword, self._name_terms))
+        evidence.unknown_names = tuple(unknown_names(q.text, self.index.public_keyword,
+                                                     self._name_terms))
         # the year is checked against the documents the other words name: "Region Halland's
         # 2025 call" must not be answered from another publisher's 2025 page
         by_words = self._naming(q.text, with_years=False)
@@ -231,10 +232,10 @@ class Engine:
             focused = [c for c in cands if c.doc_id in res.focus]
             if any(c.shows & want.types for c in focused) or (focused and not want.types):
                 cands = focused
-        qterms = query_terms(self.index.keyword, q.text, q.language, q.identity,
+        qterms = query_terms(self.index.public_keyword, q.text, q.language, q.identity,
                              s.ranking.frame_share)
-        ranked = Scorer(self.index.keyword, s.ranking).score(cands, qterms, want, scores,
-                                                             naming.terms, self.names.terms)
+        ranked = Scorer(self.index.public_keyword, s.ranking).score(
+            cands, qterms, want, scores, naming.terms, self.names.terms)
         if not ranked:
             return self._refuse(q, named), evidence
         evidence.best_score, evidence.best_lexical = ranked[0].score, ranked[0].lexical
@@ -318,7 +319,7 @@ class Engine:
     def _coverage(self, q: Question) -> tuple[float, list[str]]:
         """Share of the question's terms the corpus knows, and the long Swedish topic words it
         does not know."""
-        kw = self.index.keyword
+        kw = self.index.public_keyword
         terms = kw.analyze_query(q.text)
         own = set(kw.analyze_query(q.identity)) if q.identity else set()
         terms = [t for t in terms if t not in own]

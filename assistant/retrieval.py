@@ -114,7 +114,8 @@ class HybridSearch:
         if vector is None:
             vector = self.index.embeddings.embed_query(query)
         vec_hits = self.index.vectors.search(vector, self.settings.vector_k, filters.where())
-        kw = self.index.keyword
+        # the public never meets staff words, not even in the term statistics
+        kw = self.index.keyword if filters.audience == "staff" else self.index.public_keyword
         kw_hits = kw.search(query, self.settings.keyword_k * 3)
         kw_hits = [(cid, s) for cid, s in kw_hits
                    if doc_id_of(cid) in allowed_docs][: self.settings.keyword_k]

@@ -116,6 +116,8 @@ class IsolatedParser:
 def _serve(conn: Connection, target: str, memory_mb: int) -> None:
     """The worker: cap the address space, then parse what the pipe brings until told to stop."""
     _limit_memory(memory_mb)
+    # pypdf narrates every repair it attempts; the failure, if any, is reported by the parent
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     module, _, name = target.partition(":")
     parse: Parse = getattr(importlib.import_module(module), name)
     conn.send("ready")

@@ -139,3 +139,33 @@ def test_staff_search_after_login_finds_the_memo(client: TestClient, memo_engine
     first = [memo_engine.search_passages(q, Filters(audience="staff"), 3)[0].doc_id
              for q in QUESTIONS]
     assert first.count("internt-pm-budget-2025") >= len(QUESTIONS) // 2, first
+
+
+def test_the_public_keyword_index_does_not_know_staff_words(memo_engine: Engine) -> None:
+    staff_kw, public_kw = memo_engine.index.keyword, memo_engine.index.public_keyword
+    assert staff_kw is not public_kw
+    term = staff_kw.analyze_query("Kanariefågel")[0]
+    assert staff_kw.document_frequency(term) > 0
+    assert public_kw.document_frequency(term) == 0
+    # no spelling correction toward a staff-only word either
+    assert "Kanariefågel" not in public_kw.correct_query("Vem är Kanariefågl?")
+
+
+def test_a_run_wide_default_audience_reaches_unchanged_files(
+    tmp_path: Path, corpus_dir: Path, make_index
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "anteckning.txt").write_text(MEMO, encoding="utf-8")
+    public = Settings(data_dir=tmp_path / "data")
+    index = make_index(public)
+    assert Ingestor(public, index).run([docs]).count("added") == 1
+    assert index.registry.document("anteckning").info.audience == "public"  # type: ignore[union-attr]
+    staff = public.model_copy(update={"ingest": public.ingest.model_copy(
+        update={"default_audience": "staff"})})
+    report = Ingestor(staff, index).run([docs])
+    assert report.count("updated") == 1  # the file is unchanged; who may read it is not
+    assert index.registry.document("anteckning").info.audience == "staff"  # type: ignore[union-attr]
+    assert not index.registry.documents(audience="public")
+    assert index.public_keyword.document_frequency(
+        index.keyword.analyze_query("Kanariefågel")[0]) == 0
