@@ -79,13 +79,25 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, prune: bool) -> None:
         sys.exit(1)
 
 
-def _engine(settings: Settings) -> Engine:
-    from .engine import open_engine
+def _engine(settings: Settings, with_samples: bool) -> Engine:
+    """The engine, or one clear line when there is nothing to answer from."""
+    from .engine import NO_DOCUMENTS, open_engine
+    from .index import has_documents
 
+    if not with_samples and not has_documents(settings):  # before any model is loaded
+        raise click.ClickException(NO_DOCUMENTS.format(data_dir=settings.data_dir))
     try:
-        return open_engine(settings)
+        engine = open_engine(settings, with_samples=with_samples)
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not engine.index.current_documents():
+        raise click.ClickException(NO_DOCUMENTS.format(data_dir=settings.data_dir))
+    return engine
+
+
+_WITH_SAMPLES = click.option(
+    "--with-samples", is_flag=True,
+    help="Ingest the shipped sample documents (corpus/) into the data dir first.")
 
 
 @main.command()
@@ -93,7 +105,9 @@ def _engine(settings: Settings) -> Engine:
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Where the index lives.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", is_flag=True, help="Read JSON lines {question, history} from stdin.")
-def ask(question: str | None, data_dir: Path | None, as_json: bool, jsonl: bool) -> None:
+@_WITH_SAMPLES
+def ask(question: str | None, data_dir: Path | None, as_json: bool, jsonl: bool,
+        with_samples: bool) -> None:
     """Answer a question with its sources."""
     import json
 
@@ -102,7 +116,7 @@ def ask(question: str | None, data_dir: Path | None, as_json: bool, jsonl: bool)
 
     if not jsonl and question is None:
         raise click.UsageError("give a QUESTION or --jsonl")
-    engine = _engine(build_settings(data_dir))
+    engine = _engine(build_settings(data_dir), with_samples)
     if jsonl:
         for line in sys.stdin:
             if not line.strip():
@@ -137,11 +151,12 @@ def ask(question: str | None, data_dir: Path | None, as_json: bool, jsonl: bool)
 @main.command(name="eval")
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Where the index lives.")
-def eval_command(file: Path, data_dir: Path | None) -> None:
+@_WITH_SAMPLES
+def eval_command(file: Path, data_dir: Path | None, with_samples: bool) -> None:
     """Run a question file (shared/eval format): pass/fail per question, totals, recall@5."""
     from .evaluation import evaluate, load_questions
 
-    engine = _engine(build_settings(data_dir))
+    engine = _engine(build_settings(data_dir), with_samples)
     try:
         result = evaluate(engine, load_questions(file))
     except AssistantError as exc:
@@ -160,7 +175,8 @@ def eval_command(file: Path, data_dir: Path | None) -> None:
 @click.option("--host", help="Interface to listen on (default from settings: 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default from settings: 7860).")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Where the index lives.")
-def serve(host: str | None, port: int | None, data_dir: Path | None) -> None:
+@_WITH_SAMPLES
+def serve(host: str | None, port: int | None, data_dir: Path | None, with_samples: bool) -> None:
     """Serve the chat (/), the widget (/embed), the JSON API (/api) and the staff view."""
     import os
 
@@ -173,7 +189,7 @@ def serve(host: str | None, port: int | None, data_dir: Path | None) -> None:
     if web:
         settings = settings.model_copy(update={"web": settings.web.model_copy(update=web)})
     try:
-        run(settings)
+        run(settings, with_samples=with_samples)
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -73,13 +73,16 @@ class Engine:
         with self._lock:
             self.search.refresh()
             self.texts.clear()
-            self.topics = TopicCoverage(self.index.keyword)
-            self._infos = self.search.documents()
-            self._facts = self.index.registry.facts_by_doc()
-            paths = {d.doc_id: d.path for d in self.index.current_documents()}
+            self.topics = TopicCoverage(self.index.public_keyword)
+            # answers are for the public: nothing of a staff document is known to them
+            self._infos = self.search.documents("public")
+            self._all_docs = len(self.search.documents("staff"))
+            self._facts = {d: f for d, f in self.index.registry.facts_by_doc().items()
+                           if d in self._infos}
+            paths = {d.doc_id: d.path for d in self.index.current_documents("public")}
             self.names = DocumentNames(self._infos, self._facts,
                                        lambda d: self.texts.get(d)[0].text, paths,
-                                       self.index.keyword.analyze_query)
+                                       self.index.public_keyword.analyze_query)
             self._name_terms = self.names.publisher_terms()
 
     # -- public -------------------------------------------------------------------------------
@@ -110,6 +113,7 @@ class Engine:
     def _extractive(self, question: object, history: list[Turn], filters: Filters | None
                     ) -> tuple[Answer, Question | None, list[Passage]]:
         self.last_evidence = None
+        filters = replace(filters or Filters(), audience="public")  # whatever the caller says
         try:
             text = check_question(question, self.settings.answer.max_question_chars)
         except QuestionError as exc:
@@ -119,7 +123,7 @@ class Engine:
         if self._infos:
             # folded letters and one typo corrected against the corpus words, before anything
             # reads the question (its kind, what the asker is, what it names)
-            text = self.index.keyword.correct_query(text)
+            text = self.index.public_keyword.correct_query(text)
         q = understand(text)
         if is_injection(text):
             return (Answer(answer=render(q.language, "refusal", "injection"), refused=True,
@@ -146,7 +150,8 @@ class Engine:
 
     def search_passages(self, query: str, filters: Filters | None = None, k: int = 20
                         ) -> list[Passage]:
-        """Passages for staff search (serialised with answering: the encoder is not re-entrant)."""
+        """Passages for search with the reader's audience in ``filters`` (staff search passes
+        'staff'; serialised with answering: the encoder is not re-entrant)."""
         with self._lock:
             return self.search.search(query, filters, k)
 
@@ -160,7 +165,7 @@ class Engine:
                  if naming.terms & self.names.core.get(d, set())] if history else \
             naming.named(self.settings.refusal.named_at_least)
         earlier = previous_questions(history)
-        own_terms = len(self.index.keyword.analyze_query(q.text))
+        own_terms = len(self.index.public_keyword.analyze_query(q.text))
         # a question of frame words only ("Hur mycket kan man max söka?") leans on the last one
         bare = not topic_words(q.text, q.language, q.identity)
         if named or not earlier or not (bare or looks_like_follow_up(q.text, own_terms)):
@@ -213,7 +218,8 @@ class Engine:
         units = self._unit_hits(vector, allowed, named, passages)
         evidence = Evidence(language=q.language, named=bool(named))
         evidence.best_unit = max((u.similarity for u in units if u.global_rank), default=0.0)
-        evidence.unknown_names = tuple(unknown_names(q.text, self.index.keyword, self._name_terms))
+        evidence.unknown_names = tuple(unknown_names(q.text, self.index.public_keyword,
+                                                     self._name_terms))
         # the year is checked against the documents the other words name: "Region Halland's
         # 2025 call" must not be answered from another publisher's 2025 page
         by_words = self._naming(q.text, with_years=False)
@@ -258,10 +264,10 @@ class Engine:
             focused = [c for c in cands if c.doc_id in res.focus]
             if any(c.shows & want.types for c in focused) or (focused and not want.types):
                 cands = focused
-        qterms = query_terms(self.index.keyword, q.text, q.language, q.identity,
+        qterms = query_terms(self.index.public_keyword, q.text, q.language, q.identity,
                              s.ranking.frame_share)
-        ranked = Scorer(self.index.keyword, s.ranking).score(cands, qterms, want, scores,
-                                                             naming.terms, self.names.terms)
+        ranked = Scorer(self.index.public_keyword, s.ranking).score(
+            cands, qterms, want, scores, naming.terms, self.names.terms)
         if not ranked:
             return self._refuse(q, named), evidence
         asked = want.hard or want.types & {"procedure"}
@@ -294,7 +300,8 @@ class Engine:
                    passages: list[Passage]) -> list[UnitHit]:
         """Answer units closest to the question: over all documents, and within the documents
         the question names or retrieval found."""
-        where = None if len(allowed) == len(self._infos) else {"doc_id": {"$in": sorted(allowed)}}
+        everything = len(allowed) == self._all_docs  # staff documents included: never here
+        where = None if everything else {"doc_id": {"$in": sorted(allowed)}}
         hits: dict[tuple[str, int], UnitHit] = {}
         for rank, (_, sim, meta) in enumerate(self.index.units.search_with_metadata(vector, 30, where)):
             key = (str(meta["doc_id"]), int(meta["start"]))
@@ -362,7 +369,7 @@ class Engine:
     def _coverage(self, q: Question) -> tuple[float, list[str]]:
         """Share of the question's terms the corpus knows, and the long Swedish topic words it
         does not know."""
-        kw = self.index.keyword
+        kw = self.index.public_keyword
         terms = kw.analyze_query(q.text)
         own = set(kw.analyze_query(q.identity)) if q.identity else set()
         terms = [t for t in terms if t not in own]
@@ -404,25 +411,30 @@ class Engine:
         return self._naming(text).named(self.settings.refusal.named_at_least)
 
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+"""The sample documents the product ships with, ingested only when asked (``--with-samples``)."""
+
+NO_DOCUMENTS = ("no documents in {data_dir}: ingest yours with `assistant ingest FOLDER "
+                "--data-dir {data_dir}`, or pass --with-samples to use the shipped sample documents")
 
 
 def open_engine(settings: Settings, index: Index | None = None,
-                chat_model: BaseChatModel | None = None) -> Engine:
-    """An engine over the settings' data dir; an empty index is first filled with the shipped
-    corpus, so that the product answers on its embedded defaults."""
+                chat_model: BaseChatModel | None = None, with_samples: bool = False) -> Engine:
+    """An engine over the settings' data dir. Documents indexed under other embedding or
+    chunking settings are indexed anew; the shipped samples are ingested only ``with_samples``
+    (incrementally: unchanged ones cost a hash), never because the index happens to be empty."""
     index = index or open_index(settings)
-    if not index.current_documents():
+    if with_samples or not index.current_documents():
         from ingest.pipeline import Ingestor
 
         stale = [Path(d.path) for d in index.stale_documents() if Path(d.path).exists()]
         if stale:
-            # documents indexed under other embedding/chunking settings: index them anew
             logger.warning("re-indexing %d documents for the current settings", len(stale))
-            Ingestor(settings, index).run(stale)
-        elif not index.registry.documents(status=None) and DEFAULT_CORPUS.is_dir():
-            logger.warning("index in %s is empty: ingesting the shipped corpus", settings.data_dir)
-            Ingestor(settings, index).run([DEFAULT_CORPUS])
+        samples = [SAMPLE_CORPUS] if with_samples and SAMPLE_CORPUS.is_dir() else []
+        if stale or samples:
+            report = Ingestor(settings, index).run(stale + samples)
+            for o in report.failed:
+                logger.warning("not ingested: %s: %s", o.path, o.reason)
     return Engine(settings, index, chat_model or get_chat_model(settings.llm))
 
 

@@ -31,6 +31,7 @@ class Index:
     embeddings: Embeddings
     units: PassageVectors
     _keyword: KeywordIndex | None = field(default=None, repr=False)
+    _public_keyword: KeywordIndex | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -38,10 +39,16 @@ class Index:
         """Where the keyword index for the current index key is persisted."""
         return self.settings.data_dir / f"keyword-{self.settings.index_key()}"
 
-    def current_documents(self) -> list[DocumentRecord]:
-        """Indexed documents whose vectors are in the current collection (same index key)."""
+    @property
+    def public_keyword_folder(self) -> Path:
+        """Where the keyword index of the public documents is kept, when staff ones exist."""
+        return self.keyword_folder.with_name(self.keyword_folder.name + "-public")
+
+    def current_documents(self, audience: str | None = None) -> list[DocumentRecord]:
+        """Indexed documents whose vectors are in the current collection (same index key);
+        ``audience`` 'public' keeps only what the public may read."""
         key = self.settings.index_key()
-        return [d for d in self.registry.documents() if d.index_key == key]
+        return [d for d in self.registry.documents(audience=audience) if d.index_key == key]
 
     def stale_documents(self) -> list[DocumentRecord]:
         """Indexed documents written with other embedding or chunking settings."""
@@ -52,51 +59,97 @@ class Index:
         """A fingerprint of the indexed documents; a keyword index built for another is stale."""
         return _fingerprint(self.current_documents())
 
-    def _built_for(self) -> str | None:
-        """The generation the persisted keyword index was built for, if any."""
-        gen_file = self.keyword_folder.with_suffix(".generation")
-        return gen_file.read_text().strip() if gen_file.exists() else None
-
     def refresh_keyword_index(self, force: bool = False) -> KeywordIndex:
-        """Rebuild and persist the keyword index if documents changed since it was built."""
+        """Rebuild and persist the keyword indexes if documents changed since they were built:
+        the one over every document (staff search) and, when staff documents exist, the one
+        over the public documents, whose words, frequencies and spelling vocabulary are all
+        answering may know."""
         with self._lock:
             docs = self.current_documents()
-            current = _fingerprint(docs)
-            stale = force or self._built_for() != current
-            if not stale and self._keyword is None:
-                try:
-                    self._keyword = KeywordIndex.load(self.keyword_folder)
-                except (FileNotFoundError, ValueError, OSError, StoreError):
-                    stale = True
-            if stale:
-                titles = {d.doc_id: d.info.title for d in docs}
-                chunks = [c for c in self.registry.chunks() if c.doc_id in titles]
-                texts = [f"{titles[c.doc_id]}\n{c.section or ''}\n{c.text}" for c in chunks]
-                kw = KeywordIndex.build([c.chunk_id for c in chunks], texts)
-                kw.save(self.keyword_folder)
-                self.keyword_folder.with_suffix(".generation").write_text(current)
-                self._keyword = kw
-                logger.info("keyword index rebuilt: %d passages", len(chunks))
-            assert self._keyword is not None
+            public = [d for d in docs if d.info.audience == "public"]
+            self._keyword = self._refreshed(self._keyword, docs, self.keyword_folder, force)
+            if len(public) == len(docs):
+                self._public_keyword = self._keyword
+            else:
+                kept = self._public_keyword if self._public_keyword is not self._keyword else None
+                self._public_keyword = self._refreshed(kept, public, self.public_keyword_folder,
+                                                       force)
             return self._keyword
 
+    def _refreshed(self, loaded: KeywordIndex | None, docs: list[DocumentRecord], folder: Path,
+                   force: bool) -> KeywordIndex:
+        """The keyword index of ``docs`` in ``folder``: as loaded, read from disk, or rebuilt."""
+        current = _fingerprint(docs)
+        stale = force or _built_for(folder) != current
+        if not stale and loaded is not None:
+            return loaded
+        if not stale:
+            try:
+                return KeywordIndex.load(folder)
+            except (FileNotFoundError, ValueError, OSError, StoreError):
+                pass
+        titles = {d.doc_id: d.info.title for d in docs}
+        chunks = [c for c in self.registry.chunks() if c.doc_id in titles]
+        texts = [f"{titles[c.doc_id]}\n{c.section or ''}\n{c.text}" for c in chunks]
+        kw = KeywordIndex.build([c.chunk_id for c in chunks], texts)
+        kw.save(folder)
+        folder.with_suffix(".generation").write_text(current)
+        logger.info("keyword index %s rebuilt: %d passages", folder.name, len(chunks))
+        return kw
+
     def keyword_index_is_current(self) -> bool:
-        """True if the persisted keyword index was built for the indexed documents."""
-        return self._built_for() == self.generation()
+        """True if the persisted keyword indexes were built for the indexed documents."""
+        docs = self.current_documents()
+        public = [d for d in docs if d.info.audience == "public"]
+        return _built_for(self.keyword_folder) == _fingerprint(docs) and (
+            len(public) == len(docs)
+            or _built_for(self.public_keyword_folder) == _fingerprint(public))
 
     @property
     def keyword(self) -> KeywordIndex:
-        """The keyword index, loaded (or rebuilt if stale) on first use."""
+        """The keyword index of every document (staff search), loaded or rebuilt on first use."""
         return self._keyword or self.refresh_keyword_index()
+
+    @property
+    def public_keyword(self) -> KeywordIndex:
+        """The keyword index of the public documents: the only one answering reads."""
+        if self._public_keyword is None:
+            self.refresh_keyword_index()
+        assert self._public_keyword is not None
+        return self._public_keyword
 
     def close(self) -> None:
         """Release the registry connection."""
         self.registry.close()
 
 
+def _built_for(folder: Path) -> str | None:
+    """The generation the keyword index persisted in ``folder`` was built for, if any."""
+    gen_file = folder.with_suffix(".generation")
+    return gen_file.read_text().strip() if gen_file.exists() else None
+
+
 def _fingerprint(docs: list[DocumentRecord]) -> str:
     basis = "|".join(f"{d.doc_id}:{d.sha256}:{d.index_key}" for d in docs)
     return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
+def registry_path(settings: Settings) -> Path:
+    """Where the data dir's registry lives."""
+    return settings.data_dir / "registry.sqlite3"
+
+
+def has_documents(settings: Settings) -> bool:
+    """True if the data dir holds indexed documents (under any settings), read without opening
+    the index: no embedding model is built, no folder created."""
+    path = registry_path(settings)
+    if not path.is_file():
+        return False
+    registry = Registry(path)
+    try:
+        return bool(registry.documents())
+    finally:
+        registry.close()
 
 
 def open_index(
@@ -113,7 +166,7 @@ def open_index(
         settings = settings.model_copy(update={"embedding": resolved})
     return Index(
         settings=settings,
-        registry=Registry(settings.data_dir / "registry.sqlite3"),
+        registry=Registry(registry_path(settings)),
         vectors=PassageVectors(get_collection(settings, client)),
         embeddings=embeddings,
         units=PassageVectors(get_collection(settings, client, kind="units")),

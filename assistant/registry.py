@@ -79,6 +79,9 @@ _ADDED_COLUMNS = [
     ("documents", "sections", "TEXT NOT NULL DEFAULT ''"),
     ("documents", "unit_ids", "TEXT NOT NULL DEFAULT ''"),
     ("documents", "withheld", "TEXT NOT NULL DEFAULT '[]'"),
+    # rows of older registries were written under an older PARSER_VERSION: they are stale,
+    # never served, and re-indexed with the audience their metadata names
+    ("documents", "audience", "TEXT NOT NULL DEFAULT 'public'"),
 ]
 
 
@@ -139,10 +142,18 @@ class Registry:
             yield self._conn
 
     # -- documents --------------------------------------------------------------------------
-    def documents(self, status: str | None = "indexed") -> list[DocumentRecord]:
-        """Registered documents, by default only the fully indexed ones."""
-        q = "SELECT * FROM documents" + (" WHERE status = ?" if status else "") + " ORDER BY doc_id"
-        rows = self._conn.execute(q, (status,) if status else ()).fetchall()
+    def documents(self, status: str | None = "indexed", audience: str | None = None
+                  ) -> list[DocumentRecord]:
+        """Registered documents, by default only the fully indexed ones; ``audience`` 'public'
+        keeps only what the public may read ('staff' or None: every document)."""
+        clauses, args = [], []
+        if status:
+            clauses.append("status = ?")
+            args.append(status)
+        if audience == "public":
+            clauses.append("audience = 'public'")
+        q = "SELECT * FROM documents" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
+        rows = self._conn.execute(q + " ORDER BY doc_id", args).fetchall()
         return [_record(r) for r in rows]
 
     def document(self, doc_id: str) -> DocumentRecord | None:
@@ -194,12 +205,13 @@ class Registry:
         with self.transaction() as c:
             c.execute(
                 """INSERT INTO documents (doc_id, path, sha256, index_key, status, doc_type, title,
-                   organisation, region, year, media_type, updated_at)
-                   VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
+                   organisation, region, year, media_type, updated_at, audience)
+                   VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(doc_id) DO UPDATE SET path=excluded.path, sha256=excluded.sha256,
-                   index_key=excluded.index_key, status='pending', updated_at=excluded.updated_at""",
+                   index_key=excluded.index_key, status='pending', updated_at=excluded.updated_at,
+                   audience=excluded.audience""",
                 (doc_id, path, sha256, index_key, info.doc_type, info.title, info.organisation,
-                 info.region, info.year, media_type, time.time()),
+                 info.region, info.year, media_type, time.time(), info.audience),
             )
 
     def commit_document(
@@ -228,7 +240,7 @@ class Registry:
                 """UPDATE documents SET status='indexed', doc_type=?, title=?, organisation=?,
                    region=?, year=?, n_pages=?, n_chunks=?, text=?, page_starts=?, page_numbers=?,
                    updated_at=?, type_confidence=?, type_scores=?, sections=?, unit_ids=?,
-                   withheld=? WHERE doc_id = ?""",
+                   withheld=?, audience=? WHERE doc_id = ?""",
                 (info.doc_type, info.title, info.organisation, info.region, info.year, n_pages,
                  len(chunks), text, json.dumps(page_starts), json.dumps(page_numbers),
                  time.time(), info.type_confidence, json.dumps(dict(info.type_scores)),
@@ -236,7 +248,7 @@ class Registry:
                             ensure_ascii=False) if sections is not None else "",
                  json.dumps(unit_ids) if unit_ids is not None else "",
                  json.dumps([[w.start, w.end, w.sentence] for w in withheld or []],
-                            ensure_ascii=False), doc_id),
+                            ensure_ascii=False), info.audience, doc_id),
             )
 
     def mark_removing(self, doc_id: str) -> None:
@@ -312,7 +324,7 @@ def _record(r: sqlite3.Row) -> DocumentRecord:
     info = DocumentInfo(
         doc_type=r["doc_type"], title=r["title"], organisation=r["organisation"],
         region=r["region"], year=r["year"], type_confidence=r["type_confidence"],
-        type_scores=json.loads(r["type_scores"]),
+        type_scores=json.loads(r["type_scores"]), audience=r["audience"],
     )
     return DocumentRecord(
         doc_id=r["doc_id"], path=r["path"], sha256=r["sha256"], index_key=r["index_key"],

@@ -14,7 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ingest.chunking import doc_id_of
-from ingest.document import Chunk, DocumentInfo
+from ingest.document import Audience, Chunk, DocumentInfo
 
 from .index import Index
 
@@ -23,17 +23,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrictions on what may be retrieved."""
+    """Restrictions on what may be retrieved. ``audience`` is who reads: the public (the
+    default, so that no caller shows staff documents by forgetting a filter) or staff."""
 
     doc_types: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
     doc_ids: tuple[str, ...] = ()
+    audience: Audience = "public"
 
     def allows(self, doc_id: str, info: DocumentInfo) -> bool:
         """True if a document passes every filter."""
         return (
-            (not self.doc_types or info.doc_type in self.doc_types)
+            (self.audience == "staff" or info.audience == "public")
+            and (not self.doc_types or info.doc_type in self.doc_types)
             and (not self.regions or (info.region or "") in self.regions)
             and (not self.years or info.year in self.years)
             and (not self.doc_ids or doc_id in self.doc_ids)
@@ -46,6 +49,8 @@ class Filters:
                             ("year", self.years), ("doc_id", self.doc_ids)):
             if values:
                 clauses.append({key: {"$in": list(values)}})
+        if self.audience != "staff":
+            clauses.append({"audience": "public"})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -80,11 +85,13 @@ class HybridSearch:
         self.settings = index.settings.retrieval
         self._docs: dict[str, DocumentInfo] | None = None
 
-    def documents(self) -> dict[str, DocumentInfo]:
-        """Indexed documents by id (cached until :meth:`refresh`)."""
+    def documents(self, audience: Audience = "public") -> dict[str, DocumentInfo]:
+        """Indexed documents by id that ``audience`` may read (cached until :meth:`refresh`)."""
         if self._docs is None:
             self._docs = {d.doc_id: d.info for d in self.index.current_documents()}
-        return self._docs
+        if audience == "staff":
+            return self._docs
+        return {d: info for d, info in self._docs.items() if info.audience == "public"}
 
     def refresh(self) -> None:
         """Forget cached document information (after an ingest)."""
@@ -98,7 +105,7 @@ class HybridSearch:
         """The best ``k`` passages for ``query``, fused from both searches."""
         filters = filters or Filters()
         k = k or self.settings.top_k
-        docs = self.documents()
+        docs = self.documents(filters.audience)
         if not docs:
             return []
         allowed_docs = {d for d, info in docs.items() if filters.allows(d, info)}
@@ -107,7 +114,8 @@ class HybridSearch:
         if vector is None:
             vector = self.index.embeddings.embed_query(query)
         vec_hits = self.index.vectors.search(vector, self.settings.vector_k, filters.where())
-        kw = self.index.keyword
+        # the public never meets staff words, not even in the term statistics
+        kw = self.index.keyword if filters.audience == "staff" else self.index.public_keyword
         kw_hits = kw.search(query, self.settings.keyword_k * 3)
         kw_hits = [(cid, s) for cid, s in kw_hits
                    if doc_id_of(cid) in allowed_docs][: self.settings.keyword_k]

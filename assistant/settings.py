@@ -18,8 +18,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant import lexicon
 
-PARSER_VERSION = "6"
-"""Bump when cleaning or chunking changes so that old vectors are never mixed with new ones."""
+PARSER_VERSION = "7"
+"""Bump when cleaning or chunking changes so that old vectors are never mixed with new ones.
+(7: chunks carry their document's audience; older ones are re-indexed before they are served.)"""
 
 UNITS_VERSION = "3"
 """Bump when answer units (``ingest/units.py``) are cut differently: their vectors are rebuilt.
@@ -104,6 +105,29 @@ class IngestSettings(_Section):
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
     max_pages: int = Field(2000, ge=1, description="PDFs with more pages are refused.")
     suffixes: tuple[str, ...] = Field((".pdf", ".txt", ".md"), description="Accepted file types.")
+    parse_timeout_s: float = Field(
+        10.0, gt=0, description="Seconds one file may take to parse (in a worker process that "
+        "is killed when they run out): a hostile or broken file fails alone, in this time."
+    )
+    parse_memory_mb: int = Field(
+        1024, ge=256, description="Address space of the parsing worker (RLIMIT_AS); a file that "
+        "needs more fails as too large. The worker itself takes about 75 MB."
+    )
+    max_decompressed_mb: float = Field(
+        32.0, gt=0, description="A PDF stream (page content, fonts, images) inflating beyond this "
+        "is refused as too large when decompressed. Content streams of real programme documents "
+        "are well under 1 MB; stream bombs inflate a few kB to gigabytes."
+    )
+    default_audience: Literal["public", "staff"] = Field(
+        "public", description="Who may read documents whose NAME.meta.json names no "
+        "\"audience\": 'public' (answers, widget, /documents) or 'staff' (staff search only). "
+        "Set 'staff' for a run that ingests an internal folder."
+    )
+    max_control_share: float = Field(
+        0.05, ge=0, le=1, description="A text file with a larger share of control characters "
+        "(NUL bytes aside, which are dropped) or undecodable bytes is refused as binary. Text "
+        "files hold none; the 300-byte binary of tests/test_ingest_bad_input.py holds 100%."
+    )
 
 
 class RetrievalSettings(_Section):

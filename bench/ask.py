@@ -112,7 +112,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         tmp = str(args.keep or scratch)
         settings = Settings(data_dir=Path(tmp) / "corpus")
-        engine = open_engine(settings)
+        samples = open_index(settings)
+        Ingestor(settings, samples).run([ROOT / "corpus"])  # explicit: nothing ingests by itself
+        engine = open_engine(settings, samples)
         report("shipped corpus", engine.index.registry.chunk_count(), measure(engine, args.rounds))
 
         docs = Path(tmp) / "synthetic-docs"

@@ -47,7 +47,8 @@ def main() -> None:
     print(f"naive baseline (1,000-char chunks, vector only, top passage): passed {passed}/"
           f"{len(questions)}, recall@5 {hits}/{total}")
     with tempfile.TemporaryDirectory() as tmp:
-        result = evaluate(open_engine(Settings(data_dir=Path(tmp))), questions)
+        result = evaluate(open_engine(Settings(data_dir=Path(tmp)), with_samples=True),
+                          questions)
     print(f"ours (hybrid retrieval, extractive answers): passed {result.passed}/{len(questions)}, "
           f"recall@5 {result.recall_hits}/{result.recall_total}")
 

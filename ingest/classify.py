@@ -16,7 +16,7 @@ from typing import Any
 from assistant.errors import IngestError
 
 from . import vocabulary
-from .document import DOC_TYPES, CleanDocument, DocType, DocumentInfo
+from .document import AUDIENCES, DOC_TYPES, CleanDocument, DocType, DocumentInfo
 from .structure import blocks, sections
 
 # How much of a document is read for its type: the head holds the title and the frame.
@@ -28,7 +28,7 @@ _REGION = re.compile(r"\bRegion (Västerbotten|Norrbotten|Jämtland Härjedalen|
 _ORG_HINT = re.compile(r"\b(Region [A-ZÅÄÖ][a-zåäö]+(?: län)?|Tillväxtverket|Länsstyrelsen i [A-ZÅÄÖ]\w+|"
                        r"Svenska ESF-rådet|Europeiska socialfonden)\b")
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
-META_FIELDS = {"doc_type", "title", "organisation", "region", "year"}
+META_FIELDS = {"doc_type", "title", "organisation", "region", "year", "audience"}
 
 
 def metadata_file(path: Path) -> Path | None:
@@ -58,6 +58,8 @@ def read_metadata(path: Path) -> dict[str, Any]:
         raise IngestError(f"metadata file {name} has unknown fields {sorted(unknown)}")
     if "doc_type" in data and data["doc_type"] not in DOC_TYPES:
         raise IngestError(f"metadata file {name}: doc_type must be one of {', '.join(DOC_TYPES)}")
+    if "audience" in data and data["audience"] not in AUDIENCES:
+        raise IngestError(f"metadata file {name}: audience must be one of {', '.join(AUDIENCES)}")
     for key in ("title", "organisation", "region"):
         if key in data and not (isinstance(data[key], str) and data[key].strip()):
             raise IngestError(f"metadata file {name}: {key} must be a non-empty string")

@@ -10,6 +10,9 @@ from typing import Any, Literal
 
 DocType = Literal["call", "decision", "report", "other"]
 DOC_TYPES: tuple[DocType, ...] = ("call", "decision", "report", "other")
+Audience = Literal["public", "staff"]
+"""Who may read a document's passages: everyone (answers, widget, /documents) or staff only."""
+AUDIENCES: tuple[Audience, ...] = ("public", "staff")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class DocumentInfo:
     # Evidence for every type (call, decision, report, other), summing to 1; ``doc_type`` is
     # the best of them unless a metadata file set it. Empty for records stored without scores.
     type_scores: Mapping[str, float] = field(default_factory=dict)
+    audience: Audience = "public"
 
     def type_score(self, doc_type: str) -> float:
         """How much the document leans ``doc_type`` (0 to 1)."""
@@ -132,6 +136,7 @@ class Chunk:
             "end": self.end,
             "doc_type": info.doc_type,
             "title": info.title,
+            "audience": info.audience,
         }
         optional = {
             "page_start": self.page_start,

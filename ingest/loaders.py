@@ -6,10 +6,11 @@ batch can report the file and go on.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
+import re
 import statistics
-from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +22,6 @@ from .document import RawDocument, RawPage
 
 logger = logging.getLogger(__name__)
 
-METADATA_SUFFIX = ".meta.json"
 _MEDIA_TYPES = {".pdf": "application/pdf", ".md": "text/markdown"}
 
 
@@ -34,53 +34,120 @@ class DocumentLoader(Protocol):
 class PdfLoader:
     """pypdf, one page at a time, page numbers as printed order (1-based)."""
 
-    def __init__(self, max_pages: int = 2000) -> None:
+    def __init__(self, max_pages: int = 2000, max_decompressed_mb: float = 32.0) -> None:
         self.max_pages = max_pages
+        self.max_decompressed = int(max_decompressed_mb * 1024 * 1024)
 
     def load(self, path: Path, data: bytes) -> list[RawPage]:
         """Extract the text layer of every page, refusing what cannot be read."""
-        import io
-
-        from pypdf import PdfReader
-        from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+        from pypdf import apply_configuration
 
         if not data.lstrip()[:1024].startswith(b"%PDF"):
             raise IngestError("not a PDF file (no %PDF header): corrupt or mislabelled")
+        cap = self.max_decompressed
+        # every decoder's output is capped: a stream bomb stops at the cap, not at the memory
+        with apply_configuration(
+            zlib_maximum_output_length=cap, lzw_maximum_output_length=cap,
+            run_length_maximum_output_length=cap, brotli_maximum_output_length=cap,
+            jbig2_maximum_output_length=cap, array_based_stream_maximum_output_length=cap,
+            image_maximum_buffer_size=cap, maximum_declared_stream_length=max(cap, len(data)),
+            stream_decoding_work_maximum_length=4 * cap,
+        ):
+            return self._load(path, data)
+
+    def _load(self, path: Path, data: bytes) -> list[RawPage]:
+        import io
+
+        from pypdf import PdfReader
+        from pypdf.errors import FileNotDecryptedError, LimitReachedError
+
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
                 try:
                     ok = reader.decrypt("")
                 except Exception as exc:  # pypdf raises several types for unsupported crypto
-                    raise IngestError(f"password-protected PDF ({exc})") from exc
+                    raise IngestError(f"encrypted, password-protected PDF ({exc})") from exc
                 if not ok:
-                    raise IngestError("password-protected PDF: cannot be opened without a password")
+                    raise IngestError(ENCRYPTED)
             n = len(reader.pages)
         except IngestError:
             raise
         except FileNotDecryptedError as exc:
-            raise IngestError("password-protected PDF: cannot be opened without a password") from exc
-        except (PdfReadError, PdfStreamError, ValueError, KeyError, OSError) as exc:
+            raise IngestError(ENCRYPTED) from exc
+        except LimitReachedError as exc:
+            raise self._limit_error(exc) from exc
+        except RecursionError as exc:
+            raise IngestError("corrupt or truncated PDF (objects nested too deeply)") from exc
+        except Exception as exc:  # pypdf's parser raises many types on damaged files
             raise IngestError(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
         if n == 0:
             raise IngestError("PDF has no pages")
         if n > self.max_pages:
             raise IngestError(f"PDF has {n} pages, more than the limit of {self.max_pages}")
         pages: list[RawPage] = []
+        broken: list[str] = []
         for i in range(n):
             try:
                 text = page_text(reader.pages[i])
             except FileNotDecryptedError as exc:
-                raise IngestError("password-protected PDF: cannot be opened without a password") from exc
+                raise IngestError(ENCRYPTED) from exc
+            except LimitReachedError as exc:
+                raise self._limit_error(exc) from exc
+            except MemoryError:
+                raise
             except Exception as exc:  # one unreadable page must not lose the others
                 logger.warning("%s: page %d unreadable (%s)", path.name, i + 1, exc)
+                broken.append(f"page {i + 1}: {type(exc).__name__}: {exc}")
                 text = ""
             pages.append(RawPage(number=i + 1, text=text))
         if not any(p.text.strip() for p in pages):
-            raise IngestError(
-                "PDF has no text layer (scanned or image-only); it needs OCR before ingestion"
-            )
+            if broken:  # damage, not a scan: saying "needs OCR" would send people astray
+                raise IngestError(f"damaged PDF: no page could be read ({len(broken)} of {n} "
+                                  f"pages failed; {broken[0][:160]})")
+            raise IngestError(_no_text_reason(reader, n))
         return pages
+
+    def _limit_error(self, exc: Exception) -> IngestError:
+        """pypdf's limits: decompression output (a bomb) or structure (cycles, counts)."""
+        msg = str(exc)
+        if any(w in msg.lower() for w in ("decompress", "output", "size", "length", "work")):
+            return IngestError(f"too large when decompressed: a stream inflates beyond "
+                               f"{self.max_decompressed / 1048576:g} MB ({msg[:120]})")
+        return IngestError(f"corrupt or truncated PDF ({msg[:160]})")
+
+
+_DRAWING = re.compile(rb"(?:^|\s)(?:Do|re|cm|m|l|c|f|S|BI|q|Q|sh)(?:\s|$)")
+_SHOWING_TEXT = re.compile(rb"(?:^|[\s)\]>])(?:Tj|TJ|'|\")(?:\s|$)")
+
+
+def _no_text_reason(reader: Any, n: int) -> str:
+    """Why no page gave text: a scan (pages that draw, none that write), fonts without a
+    Unicode map, or damage (content that is not PDF drawing at all)."""
+    drawn = written = fontless = 0
+    for i in range(min(n, 20)):
+        try:
+            page = reader.pages[i]
+            contents = page.get_contents()
+            data = contents.get_data() if contents is not None else b""
+        except Exception as exc:  # damaged objects raise many types
+            return f"damaged PDF: the content of page {i + 1} cannot be read ({type(exc).__name__})"
+        if _SHOWING_TEXT.search(data):
+            written += 1
+            resources = page.get("/Resources")
+            fontless += not (resources is not None and "/Font" in resources.get_object())
+        elif _DRAWING.search(data):
+            drawn += 1
+    if fontless:
+        return "damaged PDF: its text uses fonts the file does not hold readably"
+    if written:
+        return "PDF text cannot be extracted: its fonts map no characters to Unicode (needs OCR)"
+    if drawn:
+        return "PDF has no text layer (scanned or image-only); it needs OCR before ingestion"
+    return "damaged PDF: its pages hold no readable content"
+
+
+ENCRYPTED = "encrypted, password-protected PDF: cannot be opened without a password"
 
 
 PARAGRAPH_GAP = 1.45
@@ -141,22 +208,47 @@ def page_text(page: Any) -> str:
 
 
 class TextLoader:
-    """UTF-8 text or Markdown; form feeds are page breaks where the file has them."""
+    """Text or Markdown in UTF-8 (with or without BOM), UTF-16 with a BOM, or cp1252; form
+    feeds are page breaks where the file has them."""
+
+    def __init__(self, max_control_share: float = 0.05) -> None:
+        self.max_control_share = max_control_share
 
     def load(self, path: Path, data: bytes) -> list[RawPage]:
-        """Decode and split at form feeds."""
-        if b"\x00" in data[:4096]:
-            raise IngestError("binary content in a text file")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+        """Decode, drop stray NUL bytes and split at form feeds."""
+        text = decode_text(data).replace("\x00", "")
         if not text.strip():
+            if b"\x00" in data:
+                raise IngestError("binary content in a text file")
             raise IngestError("empty file: no text to index")
+        control = sum(1 for ch in text if _is_control(ch))
+        if control > self.max_control_share * len(text):
+            raise IngestError(f"binary content in a text file ({control} control characters "
+                              f"in {len(text)})")
         if "\f" in text:
             parts = text.split("\f")
             return [RawPage(number=i + 1, text=p) for i, p in enumerate(parts)]
         return [RawPage(number=None, text=text)]
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a file: the encoding its byte-order mark names, else UTF-8, else cp1252."""
+    for bom, encoding in _BOMS:  # UTF-32 LE first: its BOM starts with UTF-16 LE's
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _is_control(ch: str) -> bool:
+    return (ch < " " and ch not in "\t\n\r\f\v") or ch == "\ufffd" or "\x7f" <= ch < "\xa0"
 
 
 def loader_for(path: Path, settings: IngestSettings) -> DocumentLoader:
@@ -167,8 +259,8 @@ def loader_for(path: Path, settings: IngestSettings) -> DocumentLoader:
             f"unsupported file type '{suffix or '(none)'}' (accepted: {', '.join(settings.suffixes)})"
         )
     if suffix == ".pdf":
-        return PdfLoader(settings.max_pages)
-    return TextLoader()
+        return PdfLoader(settings.max_pages, settings.max_decompressed_mb)
+    return TextLoader(settings.max_control_share)
 
 
 def read_file(path: Path, settings: IngestSettings) -> tuple[bytes, str]:
@@ -206,21 +298,3 @@ def load_document(path: Path, settings: IngestSettings) -> RawDocument:
     """Read one file within the size limit and split it into pages."""
     data, sha256 = read_file(path, settings)
     return parse_document(path, data, sha256, settings)
-
-
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files named or found under folders, sorted, skipping metadata and hidden files."""
-    for root in paths:
-        if root.is_dir():
-            for p in sorted(root.rglob("*")):
-                if p.is_file() and not _skipped(p, root):
-                    yield p
-        else:
-            yield root
-
-
-def _skipped(path: Path, root: Path) -> bool:
-    rel = path.relative_to(root)
-    if any(part.startswith(".") for part in rel.parts):
-        return True
-    return path.name.endswith(METADATA_SUFFIX) or path.name.lower() in {"readme.md", "license"}

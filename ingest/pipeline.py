@@ -15,7 +15,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.errors import AssistantError, IngestError
@@ -25,10 +25,12 @@ from assistant.settings import Settings
 from .chunking import chunk_document
 from .classify import describe, metadata_file, read_metadata, titled
 from .cleaning import clean_document
+from .discovery import Skipped, discover
 from .document import Chunk, DocumentInfo
 from .facts import extract_facts
 from .hostile import is_withheld, withheld_spans
-from .loaders import discover, parse_document, read_file
+from .isolation import IsolatedParser
+from .loaders import read_file
 from .structure import sections
 from .units import answer_units
 
@@ -46,6 +48,7 @@ class FileOutcome:
     doc_id: str | None = None
     reason: str | None = None
     chunks: int = 0
+    seconds: float = 0.0
 
 
 @dataclass
@@ -84,17 +87,22 @@ def slug(text: str) -> str:
     return t[:80] or "document"
 
 
-def content_fingerprint(sha256: str, path: Path) -> str:
+def content_fingerprint(sha256: str, path: Path, default_audience: str = "public") -> str:
     """What decides whether a file changed: its bytes, and its metadata file when it has one
-    (a new ``doc_type`` or title beside an unchanged PDF must still reach the index)."""
+    (a new ``doc_type`` or title beside an unchanged PDF must still reach the index), and the
+    run's default audience when it is not 'public' (a folder re-ingested as staff-only must
+    not be skipped as unchanged)."""
     meta = metadata_file(path)
-    if meta is None:
-        return sha256
-    try:
-        extra = meta.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"metadata file {meta.name} cannot be read ({exc.strerror})") from exc
-    return hashlib.sha256(sha256.encode() + b"\0" + extra).hexdigest()
+    basis = sha256.encode()
+    if meta is not None:
+        try:
+            basis += b"\0" + meta.read_bytes()
+        except OSError as exc:
+            raise IngestError(f"metadata file {meta.name} cannot be read ({exc.strerror})") \
+                from exc
+    if default_audience != "public":
+        basis += b"\0audience=" + default_audience.encode()
+    return sha256 if basis == sha256.encode() else hashlib.sha256(basis).hexdigest()
 
 
 def embedding_text(info: DocumentInfo, chunk: Chunk, max_words: int | None) -> str:
@@ -120,9 +128,15 @@ class Ingestor:
         t0 = time.perf_counter()
         report = IngestReport()
         report.repaired = self._repair()
-        files = list(discover(list(paths)))
-        for path in self.progress(files):
-            report.outcomes.append(self._ingest_file(path))
+        found = list(discover(list(paths)))
+        for entry in found:
+            if isinstance(entry, Skipped):
+                logger.warning("skipped %s: %s", entry.path, entry.reason)
+                report.outcomes.append(FileOutcome(str(entry.path), "failed", reason=entry.reason))
+        files = [p for p in found if isinstance(p, Path)]
+        with IsolatedParser(self.settings.ingest) as parser:
+            for path in self.progress(files):
+                report.outcomes.append(self._ingest_file(path, parser))
         if prune:
             report.outcomes.extend(self._prune())
         changed = bool(report.repaired) or any(
@@ -154,20 +168,24 @@ class Ingestor:
             return base
         return f"{base}-{zlib.crc32(key.encode()):08x}"
 
-    def _ingest_file(self, path: Path) -> FileOutcome:
+    def _ingest_file(self, path: Path, parser: IsolatedParser) -> FileOutcome:
+        t0 = time.perf_counter()
         try:
-            return self._ingest(path)
+            outcome = self._ingest(path, parser)
         except AssistantError as exc:
             logger.warning("skipped %s: %s", path, exc)
-            return FileOutcome(str(path), "failed", reason=str(exc))
+            outcome = FileOutcome(str(path), "failed", reason=str(exc))
         except Exception as exc:  # one bad file never spoils the batch
             logger.exception("unexpected error on %s", path)
-            return FileOutcome(str(path), "failed", reason=f"unexpected error: {type(exc).__name__}: {exc}")
+            outcome = FileOutcome(str(path), "failed",
+                                  reason=f"unexpected error: {type(exc).__name__}: {exc}")
+        outcome.seconds = time.perf_counter() - t0
+        return outcome
 
-    def _ingest(self, path: Path) -> FileOutcome:
+    def _ingest(self, path: Path, parser: IsolatedParser) -> FileOutcome:
         settings = self.settings
         data, sha256 = read_file(path, settings.ingest)
-        fingerprint = content_fingerprint(sha256, path)
+        fingerprint = content_fingerprint(sha256, path, settings.ingest.default_audience)
         doc_id = self._doc_id(path)
         registry = self.index.registry
         existing = registry.document(doc_id)
@@ -176,7 +194,7 @@ class Ingestor:
         if existing and existing.status == "indexed" and existing.sha256 == fingerprint \
                 and existing.index_key == key:
             return FileOutcome(str(path), "unchanged", doc_id, chunks=existing.n_chunks)
-        raw = parse_document(path, data, sha256, settings.ingest)
+        raw = parser.parse(path, data, sha256)
         doc = clean_document(raw, doc_id)
         if len(doc.text.split()) < 5:
             raise IngestError("no readable text after cleaning")
@@ -189,7 +207,9 @@ class Ingestor:
         facts = [f for f in extract_facts(doc, info.type_scores or info.doc_type)
                  if not is_withheld(withheld, f.start, f.end)]
         project = next((str(f.value) for f in facts if f.name == "project_name"), None)
-        info = titled(info, project, meta_title="title" in read_metadata(path))
+        meta = read_metadata(path)
+        info = replace(titled(info, project, meta_title="title" in meta),
+                       audience=meta.get("audience", settings.ingest.default_audience))
         chunks = chunk_document(doc, settings.chunking)
         texts = [embedding_text(info, c, settings.embedding.max_words) for c in chunks]
         units = [u for u in answer_units(doc) if not is_withheld(withheld, u.start, u.end)]

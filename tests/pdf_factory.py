@@ -169,3 +169,94 @@ def write_truncated_pdf(path: Path, source: Path, keep: float = 0.4) -> Path:
     data = source.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
     return path
+
+
+# -- raw PDFs, byte by byte: the malformed files no library would write ---------------------
+
+TEXT_OPS = b"BT /F1 12 Tf 72 720 Td (Stod till projekt i lanet.) Tj ET\n"
+
+
+def raw_pdf(objects: Sequence[bytes], root: int = 1, startxref: int | None = None) -> bytes:
+    """A PDF of the given object bodies (object n is ``objects[n - 1]``) with a correct xref
+    table, or one whose ``startxref`` points where it is told."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\n" % (len(objects) + 1, root)
+    out += b"startxref\n%d\n%%%%EOF\n" % (xref if startxref is None else startxref)
+    return bytes(out)
+
+
+def stream(data: bytes, flate: bool = False, extra: bytes = b"") -> bytes:
+    """A stream object's body, deflated if asked."""
+    import zlib
+
+    body = zlib.compress(data, 9) if flate else data
+    filt = b" /Filter /FlateDecode" if flate else b""
+    return b"<< /Length %d%s%s >>\nstream\n" % (len(body), filt, extra) + body + b"\nendstream"
+
+
+def deflated_zeros(n_bytes: int) -> bytes:
+    """``n_bytes`` zero bytes deflated without holding them (1 GB gives about 1 MB)."""
+    import zlib
+
+    z = zlib.compressobj(9)
+    block = bytes(1 << 20)
+    parts = [z.compress(block) for _ in range(n_bytes >> 20)]
+    return b"".join(parts) + z.flush()
+
+
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def pages_pdf(contents: Sequence[bytes], n_pages: int | None = None, shared: bool = False,
+              flate: bool = False) -> bytes:
+    """Pages with the given content streams; ``shared``: every one of ``n_pages`` pages draws
+    the same stream (a bomb needs to be inflated only once per page)."""
+    n = n_pages or len(contents)
+    first_content = 3 + 1 + n  # catalog, pages, font, the pages, then the contents
+    kids = b" ".join(b"%d 0 R" % (4 + i) for i in range(n))
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>",
+                            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, n), _FONT]
+    for i in range(n):
+        content = first_content + (0 if shared else i)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
+                       b"<< /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % content)
+    objects += [stream(c, flate) for c in (contents[:1] if shared else contents)]
+    return raw_pdf(objects)
+
+
+def bomb_pdf(inflated: bytes | None = None, n_pages: int = 30) -> bytes:
+    """A small PDF whose one content stream, shared by every page, inflates enormously."""
+    objects_body = deflated_zeros(1 << 30) if inflated is None else None
+    if objects_body is not None:
+        # raw bytes: the deflated gigabyte is spliced in as the stream body
+        head = pages_pdf([b"X"], n_pages=n_pages, shared=True)
+        body = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(objects_body) + \
+            objects_body + b"\nendstream"
+        return _replace_last_object(head, body)
+    return pages_pdf([inflated], n_pages=n_pages, shared=True, flate=True)
+
+
+def _replace_last_object(pdf: bytes, body: bytes) -> bytes:
+    """The PDF rebuilt with its last object's body replaced (offsets recomputed)."""
+    import re
+
+    objs = re.findall(rb"\d+ 0 obj\n(.*?)\nendobj\n", pdf, flags=re.S)
+    root = int(re.search(rb"/Root (\d+) 0 R", pdf).group(1))  # type: ignore[union-attr]
+    return raw_pdf([*objs[:-1], body], root=root)
+
+
+def nested_pdf(depth: int = 100_000) -> bytes:
+    """A page whose resources hold arrays nested ``depth`` deep."""
+    deep = b"[" * depth + b"]" * depth
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                    b"/Resources << /Deep " + deep + b" >> >>",
+                    stream(TEXT_OPS)])

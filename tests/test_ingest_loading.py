@@ -215,3 +215,36 @@ def test_markdown_headings_become_sections(
     (record,) = index.registry.documents()
     assert record.media_type == "text/markdown"
     assert record.info.doc_type == "call"
+
+
+SWEDISH_TEXT = "Stöd för kompetensförsörjning i Västerbotten.\nSökande: företag och kommuner – 70 %."
+
+
+@pytest.mark.parametrize("name, data", [
+    ("utf8.txt", SWEDISH_TEXT.encode("utf-8")),
+    ("utf8-bom.txt", b"\xef\xbb\xbf" + SWEDISH_TEXT.encode("utf-8")),
+    ("utf16le-bom.txt", b"\xff\xfe" + SWEDISH_TEXT.encode("utf-16-le")),
+    ("utf16be-bom.md", b"\xfe\xff" + SWEDISH_TEXT.encode("utf-16-be")),
+    ("utf16-python.txt", SWEDISH_TEXT.encode("utf-16")),  # BOM in the platform's order
+    ("cp1252.txt", SWEDISH_TEXT.replace("–", "-").encode("cp1252")),
+    ("nul-bytes.txt", SWEDISH_TEXT.replace(" ", " \x00").encode("utf-8") + b"\x00\x00"),
+])
+def test_text_encodings_are_read_as_the_same_text(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    raw = load_document(path, IngestSettings())
+    text = raw.pages[0].text
+    expected = SWEDISH_TEXT if name != "cp1252.txt" else SWEDISH_TEXT.replace("–", "-")
+    assert text == expected, repr(text)
+    assert "\x00" not in text and "\ufeff" not in text
+
+
+def test_binary_with_a_text_suffix_is_still_refused(tmp_path: Path) -> None:
+    import os
+
+    from assistant.errors import IngestError
+
+    path = tmp_path / "bilaga.txt"
+    path.write_bytes(os.urandom(3000))
+    with pytest.raises(IngestError, match="binary content in a text file"):
+        load_document(path, IngestSettings())

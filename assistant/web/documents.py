@@ -134,8 +134,8 @@ def document_router(engine: Engine) -> APIRouter:
 
     def load(doc_id: str) -> DocumentView | Path | None:
         record = registry.document(doc_id)
-        if record is None or record.status != "indexed":
-            return None
+        if record is None or record.status != "indexed" or record.info.audience != "public":
+            return None  # a staff document does not exist for visitors, not even as a 403
         if record.media_type == "application/pdf" and Path(record.path).is_file():
             return Path(record.path)
         text, starts, numbers = registry.document_text(doc_id)

@@ -108,6 +108,7 @@ class SearchForm:
             regions=(self.region,) if self.region else (),
             years=(int(self.year),) if self.year.isdigit() else (),
             doc_ids=(self.doc_id,) if self.doc_id else (),
+            audience="staff",
         )
 
 
@@ -247,7 +248,7 @@ def _section_text(text: str, secs: list[Section], label: str) -> str:
 
 def lessons_html(ctx: WebContext, items: list[ReportSection], kind: str, doc_id: str) -> str:
     """The lessons page: filters, then per report its sections by kind."""
-    docs = ctx.engine.search.documents()
+    docs = ctx.engine.search.documents("staff")
     reports = sorted(((d, i.title) for d, i in docs.items() if i.doc_type == "report"),
                      key=lambda x: x[1])
     form = ('<form class="filters" method="get" action="/staff/lessons">'
@@ -299,7 +300,7 @@ def staff_router(ctx: WebContext) -> APIRouter:
         if not signed_in(request):
             return login_page()
         form = SearchForm(q.strip(), doc_type, region, year, doc_id)
-        docs = ctx.engine.search.documents()
+        docs = ctx.engine.search.documents("staff")
         body = [_nav("/staff"), "<main><h1>Sök i dokumenten</h1>", search_form(form, docs)]
         if form.q:
             passages = await run_in_threadpool(search, form)
