@@ -386,7 +386,9 @@ class Composer:
             pool = ranked
         # a report with lessons, obstacles or tips sections speaks through them, not through
         # its summary or its table of facts
-        # the reports the question names speak, not others that came up beside them
+        # the reports the question names speak, not others that came up beside them (a named
+        # call or guide has no lessons: it narrows nothing)
+        named = [d for d in named if self.infos[d].doc_type == "report"]
         pool = [c for c in pool if c.doc_id in named] or pool
         sectioned = {c.doc_id for c in pool if self._in_lesson_section(c)}
         # (a statement that holds what the question is about counts wherever it stands)

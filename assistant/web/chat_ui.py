@@ -40,6 +40,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
 HEAD = '<script src="/app-static/chat.js"></script>'
 
 SET_LANG_JS = ("(lang, records) => { document.documentElement.lang = lang; "
+               "document.documentElement.dataset.langChosen = '1'; "
                "if (window.assistantRelabel) { window.assistantRelabel(); } "
                "return [lang, records]; }")
 

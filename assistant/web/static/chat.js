@@ -8,8 +8,11 @@
     "Copied message": "copied", "Copied": "copied", "Kopierat": "copied",
     "Like": "thumbs_up", "Gilla": "thumbs_up", "Dislike": "thumbs_down", "Ogilla": "thumbs_down",
     "Clear": "clear_chat", "Rensa chatten": "clear_chat"};
-  document.documentElement.lang =
-    new URLSearchParams(location.search).get("lang") === "en" ? "en" : "sv";
+  /* Gradio may run this after the visitor has already switched language: keep their choice */
+  if (!document.documentElement.dataset.langChosen) {
+    document.documentElement.lang =
+      new URLSearchParams(location.search).get("lang") === "en" ? "en" : "sv";
+  }
 
   function relabel() {
     if (!LABELS) { return; }
