@@ -34,8 +34,10 @@ PASSWORD = "rätt-lösenord"
 
 
 def staff_settings(engine: Engine, password: str | None = PASSWORD) -> Settings:
+    # no rate limit: these tests are not about it (tests/test_web_limits.py is)
     web = engine.settings.web.model_copy(
-        update={"staff_password": SecretStr(password) if password else None})
+        update={"staff_password": SecretStr(password) if password else None,
+                "rate_limit_per_minute": 0})
     return engine.settings.model_copy(update={"web": web})
 
 
@@ -162,7 +164,8 @@ def test_embed_page_may_be_framed_and_loads_only_own_assets(client: TestClient) 
     assert r.status_code == 200
     assert "x-frame-options" not in r.headers
     csp = r.headers["content-security-policy"]
-    assert "frame-ancestors *" in csp and "script-src 'self'" in csp
+    # by default only the app itself may frame it (test_web_security.py: the allowed origins)
+    assert csp.endswith("frame-ancestors 'self'") and "script-src 'self'" in csp
     assert '<html lang="sv">' in r.text
     assert not re.search(r"(src|href)=\"(https?:)?//", r.text)
     for asset in re.findall(r'(?:src|href)="(app-static/[^"]+)"', r.text):
