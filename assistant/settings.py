@@ -227,6 +227,13 @@ class WebSettings(_Section):
         "(with or without Content-Length); larger ones get HTTP 413. A question of 2,000 "
         "characters with 20 turns of history fits."
     )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed staff logins, per account and per client, within "
+        "login_lock_minutes that lock further attempts ..."
+    )
+    login_lock_minutes: float = Field(
+        15.0, gt=0, description="... for this long (even with the right password)."
+    )
 
     @field_validator("trusted_proxies")
     @classmethod
