@@ -234,6 +234,10 @@ class WebSettings(_Section):
     login_lock_minutes: float = Field(
         15.0, gt=0, description="... for this long (even with the right password)."
     )
+    retention_days: int = Field(
+        90, ge=1, description="Feedback (with the question and answer it rates) older than "
+        "this is deleted by `assistant purge`."
+    )
 
     @field_validator("trusted_proxies")
     @classmethod
