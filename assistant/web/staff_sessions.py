@@ -17,6 +17,8 @@ from collections.abc import Callable
 from ..settings import WebSettings
 
 SESSION_SECONDS = 8 * 3600
+MAX_KEYS = 50_000
+"""Accounts and clients with failed logins remembered before idle ones are forgotten."""
 
 
 class StaffSessions:
@@ -161,6 +163,10 @@ class LoginGuard:
             return self._locked_until.get(key, 0.0) > self._clock()
 
     def _pruned(self, key: str, now: float) -> deque[float]:
+        if len(self._attempts) > MAX_KEYS:  # many clients: forget those with nothing counted
+            self._attempts = {k: q for k, q in self._attempts.items()
+                              if q and q[-1] > now - self.lock_seconds}
+            self._locked_until = {k: t for k, t in self._locked_until.items() if t > now}
         q = self._attempts.setdefault(key, deque())
         while q and q[0] <= now - self.lock_seconds:
             q.popleft()
