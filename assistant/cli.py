@@ -1,4 +1,4 @@
-"""Command line: ``assistant ingest | ask | eval | serve``. Thin: it parses, builds the settings,
+"""Command line: ``assistant ingest | ask | eval | serve | purge``. Thin: it parses, builds the settings,
 calls the engine and turns errors into one clear line and a non-zero exit."""
 
 from __future__ import annotations
@@ -169,6 +169,23 @@ def eval_command(file: Path, data_dir: Path | None, with_samples: bool) -> None:
     if result.recall_at_5 is not None:
         click.echo(f"retrieval recall@5: {result.recall_at_5:.2f} "
                    f"({result.recall_hits}/{result.recall_total})")
+
+
+@main.command()
+@click.option("--days", type=click.IntRange(min=1),
+              help="Keep this many days (default from settings: web.retention_days, 90).")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where the index lives.")
+def purge(days: int | None, data_dir: Path | None) -> None:
+    """Delete stored feedback (questions, answers, comments) older than the retention period."""
+    import datetime as dt
+
+    from .web.feedback import FeedbackStore
+
+    settings = build_settings(data_dir)
+    keep = days or settings.web.retention_days
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=keep)
+    deleted = FeedbackStore.in_data_dir(settings.data_dir).purge(before)
+    click.echo(f"deleted {deleted} feedback record(s) older than {keep} days")
 
 
 @main.command()

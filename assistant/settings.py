@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import json
 import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant import lexicon
@@ -235,8 +236,42 @@ class WebSettings(_Section):
         None, description="Password for /staff; without one the staff view stays closed."
     )
     allowed_origins: tuple[str, ...] = Field(
-        ("*",), description="Origins whose pages may call the JSON API (CORS)."
+        (), description="Origins of the region's sites (e.g. 'https://www.region.se') whose "
+        "pages may call the JSON API (CORS) and frame /embed. Empty: the app's own origin only; "
+        "'*' opens both to every site."
     )
+    trusted_proxies: tuple[str, ...] = Field(
+        (), description="Addresses or networks (e.g. '10.0.0.0/8') of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto headers are believed; from anyone else they are "
+        "ignored."
+    )
+    rate_limit_per_minute: int = Field(
+        20, ge=0, description="Questions (and, separately, feedback posts) one client may send "
+        "in any 60 seconds; more get HTTP 429 with Retry-After. 0 turns the limit off."
+    )
+    max_body_bytes: int = Field(
+        256 * 1024, ge=1024, description="Largest request body, counted on the bytes received "
+        "(with or without Content-Length); larger ones get HTTP 413. A question of 2,000 "
+        "characters with 20 turns of history fits."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed staff logins, per account and per client, within "
+        "login_lock_minutes that lock further attempts ..."
+    )
+    login_lock_minutes: float = Field(
+        15.0, gt=0, description="... for this long (even with the right password)."
+    )
+    retention_days: int = Field(
+        90, ge=1, description="Feedback (with the question and answer it rates) older than "
+        "this is deleted by `assistant purge`."
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            ipaddress.ip_network(entry.strip(), strict=False)  # ValueError names the bad entry
+        return value
 
 
 class Settings(BaseSettings):

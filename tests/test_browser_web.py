@@ -89,15 +89,20 @@ def _host_page_server(app_url: str) -> tuple[http.server.ThreadingHTTPServer, st
 
 @pytest.fixture(scope="module")
 def site(corpus_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    web = corpus_engine.settings.web.model_copy(update={"staff_password": SecretStr(PASSWORD)})
+    app_port = free_port()
+    app_url = f"http://127.0.0.1:{app_port}"
+    host, host_url = _host_page_server(app_url)
+    assert urlparse(host_url).port != app_port
+    # the demo host page is "the region's site": only it may frame the widget and call the API
+    web = corpus_engine.settings.web.model_copy(update={
+        "staff_password": SecretStr(PASSWORD), "allowed_origins": (host_url,)})
     settings = corpus_engine.settings.model_copy(update={"web": web})
     feedback = FeedbackStore(tmp_path_factory.mktemp("browser-feedback") / "feedback.sqlite3")
     app = create_app(settings, corpus_engine, feedback)
-    with ServerThread(app) as server:
-        host, host_url = _host_page_server(server.url)
-        assert urlparse(host_url).port != urlparse(server.url).port
+    with ServerThread(app, port=app_port) as server:
+        assert server.url == app_url
         yield Site(server.url, host_url, feedback)
-        host.shutdown()
+    host.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,10 @@ def feedback_store(tmp_path_factory: pytest.TempPathFactory) -> FeedbackStore:
 
 @pytest.fixture(scope="module")
 def client(corpus_engine: Engine, feedback_store: FeedbackStore) -> Iterator[TestClient]:
-    app = create_app(corpus_engine.settings, corpus_engine, feedback_store, chat_ui=False)
+    # no rate limit: these tests are not about it (tests/test_web_limits.py is)
+    web = corpus_engine.settings.web.model_copy(update={"rate_limit_per_minute": 0})
+    app = create_app(corpus_engine.settings.model_copy(update={"web": web}), corpus_engine,
+                     feedback_store, chat_ui=False)
     with TestClient(app) as c:
         yield c
 
@@ -207,16 +210,15 @@ def test_openapi_describes_the_public_api_only(client: TestClient) -> None:
     assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN
 
 
-def test_cors_for_the_api_from_settings(client: TestClient) -> None:
+def test_no_cors_for_foreign_origins_by_default(client: TestClient) -> None:
     r = client.options("/api/chat", headers={"Origin": "https://www.region.se",
                                              "Access-Control-Request-Method": "POST",
                                              "Access-Control-Request-Headers": "content-type"})
-    assert r.status_code == 200
-    assert r.headers["access-control-allow-origin"] == "*"
+    assert r.status_code == 400
+    assert "access-control-allow-origin" not in r.headers
     r = client.post("/api/chat", json={"question": QUESTION},
                     headers={"Origin": "https://www.region.se"})
-    assert r.headers["access-control-allow-origin"] == "*"
-    assert "x-answer-id" in r.headers["access-control-expose-headers"].lower()
+    assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
     r = client.get("/staff", headers={"Origin": "https://www.region.se"})
     assert "access-control-allow-origin" not in r.headers
 
@@ -230,10 +232,15 @@ def test_cors_restricted_to_configured_origins(corpus_engine: Engine, tmp_path: 
     with TestClient(app) as c:
         ok = c.get("/api/health", headers={"Origin": "https://www.region.se"})
         assert ok.headers["access-control-allow-origin"] == "https://www.region.se"
+        r = c.post("/api/chat", json={"question": QUESTION},
+                   headers={"Origin": "https://www.region.se"})
+        assert r.headers["access-control-allow-origin"] == "https://www.region.se"
+        assert "x-answer-id" in r.headers["access-control-expose-headers"].lower()
         other = c.get("/api/health", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
         embed = c.get("/embed")
-        assert "frame-ancestors https://www.region.se" in embed.headers["content-security-policy"]
+        assert embed.headers["content-security-policy"].endswith(
+            "frame-ancestors 'self' https://www.region.se")
 
 
 def test_repeated_questions_come_from_the_answer_cache(corpus_engine: Engine) -> None:

@@ -37,8 +37,10 @@ PASSWORD = "rätt-lösenord"
 
 
 def staff_settings(engine: Engine, password: str | None = PASSWORD) -> Settings:
+    # no rate limit: these tests are not about it (tests/test_web_limits.py is)
     web = engine.settings.web.model_copy(
-        update={"staff_password": SecretStr(password) if password else None})
+        update={"staff_password": SecretStr(password) if password else None,
+                "rate_limit_per_minute": 0})
     return engine.settings.model_copy(update={"web": web})
 
 
@@ -51,9 +53,16 @@ def client(corpus_engine: Engine, tmp_path_factory: pytest.TempPathFactory
         yield c
 
 
+def form_token(client: TestClient, path: str = "/staff") -> str:
+    """The CSRF token in the forms of a staff page (its cookie lands in the client)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert found, "no CSRF token in the form"
+    return found.group(1)
+
+
 def login(client: TestClient) -> None:
-    r = client.post("/staff/login", data={"user": "staff", "password": PASSWORD},
-                    follow_redirects=False)
+    r = client.post("/staff/login", data={"user": "staff", "password": PASSWORD,
+                                          "csrf": form_token(client)}, follow_redirects=False)
     assert r.status_code == 303
 
 
@@ -177,7 +186,8 @@ def test_embed_page_may_be_framed_and_loads_only_own_assets(client: TestClient) 
     assert r.status_code == 200
     assert "x-frame-options" not in r.headers
     csp = r.headers["content-security-policy"]
-    assert "frame-ancestors *" in csp and "script-src 'self'" in csp
+    # by default only the app itself may frame it (test_web_security.py: the allowed origins)
+    assert csp.endswith("frame-ancestors 'self'") and "script-src 'self'" in csp
     assert '<html lang="sv">' in r.text
     assert not re.search(r"(src|href)=\"(https?:)?//", r.text)
     for asset in re.findall(r'(?:src|href)="(app-static/[^"]+)"', r.text):
@@ -307,8 +317,8 @@ def test_staff_requires_login(client: TestClient) -> None:
     assert r.headers["x-frame-options"] == "DENY"
     r = client.get("/staff/lessons", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/staff"
-    r = client.post("/staff/login", data={"user": "staff", "password": "fel"},
-                    follow_redirects=False)
+    r = client.post("/staff/login", data={"user": "staff", "password": "fel",
+                                          "csrf": form_token(client)}, follow_redirects=False)
     assert r.status_code == 401 and "Fel användarnamn" in r.text
     client.cookies.set(COOKIE, "eyJ1Ijoic3RhZmYiLCJleHAiOjk5OTk5OTk5OTl9.forged", path="/staff")
     assert "Träffar" not in client.get("/staff", params={"q": "hinder"}).text
@@ -317,8 +327,8 @@ def test_staff_requires_login(client: TestClient) -> None:
 
 def test_staff_session_cookie_is_strict(client: TestClient) -> None:
     client.cookies.clear()
-    r = client.post("/staff/login", data={"user": "staff", "password": PASSWORD},
-                    follow_redirects=False)
+    r = client.post("/staff/login", data={"user": "staff", "password": PASSWORD,
+                                          "csrf": form_token(client)}, follow_redirects=False)
     cookie = r.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/staff" in cookie
@@ -361,7 +371,7 @@ def test_staff_reads_lessons_obstacles_and_tips(client: TestClient) -> None:
     assert "Svåra hinder vi identifierat" in r.text
     only = client.get("/staff/lessons", params={"kind": "tips_section"}).text
     assert "<h3>Tips</h3>" in only and "<h3>Hinder</h3>" not in only
-    client.post("/staff/logout")
+    client.post("/staff/logout", data={"csrf": form_token(client, "/staff/lessons")})
     client.cookies.clear()
 
 

@@ -62,6 +62,20 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": message}, status_code=422)
 
 
+NOT_UNICODE = "the text is not valid Unicode (a lone surrogate)"
+
+
+def encodable(*texts: str) -> bool:
+    """True when every text is valid Unicode; JSON's ``\\ud800`` escapes can smuggle in lone
+    surrogates, which no encoder, index or database downstream accepts."""
+    try:
+        for text in texts:
+            text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _sse(event: str, data: object, ident: str | None = None) -> str:
     head = f"id: {ident}\n" if ident else ""
     return f"{head}event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
@@ -76,7 +90,10 @@ def api_router(ctx: WebContext) -> APIRouter:
     def turns(req: ChatRequest) -> list[Turn]:
         return parse_history([t.model_dump() for t in req.history])
 
-    def refusal_if_invalid(question: str) -> JSONResponse | None:
+    def refusal_if_invalid(req: ChatRequest) -> JSONResponse | None:
+        question = req.question
+        if not encodable(question, *(t.content for t in req.history)):
+            return JSONResponse(invalid_answer(NOT_UNICODE), status_code=422)
         try:
             check_question(question, max_chars)
         except QuestionError:
@@ -91,7 +108,7 @@ def api_router(ctx: WebContext) -> APIRouter:
                                   "refused answer with `error`."}})
     async def chat(req: ChatRequest) -> JSONResponse:
         """The answer with its citations, the same object as ``assistant ask --json``."""
-        invalid = refusal_if_invalid(req.question)
+        invalid = refusal_if_invalid(req)
         if invalid is not None:
             return invalid
         answer = await run_in_threadpool(ctx.answers.ask, req.question, turns(req))
@@ -105,7 +122,7 @@ def api_router(ctx: WebContext) -> APIRouter:
                             422: {"model": AnswerModel, "description": "Invalid input."}})
     async def chat_stream(req: ChatRequest) -> StreamingResponse | JSONResponse:
         """The answer as server-sent events: text pieces, then the full answer object."""
-        invalid = refusal_if_invalid(req.question)
+        invalid = refusal_if_invalid(req)
         if invalid is not None:
             return invalid
         history = turns(req)
@@ -134,6 +151,8 @@ def api_router(ctx: WebContext) -> APIRouter:
         optional comment; or, with ``feedback_id``, a comment or new rating for earlier
         feedback."""
         store = ctx.feedback
+        if not encodable(req.question or "", req.answer or "", req.comment or ""):
+            return JSONResponse({"detail": NOT_UNICODE}, status_code=422)
         if req.feedback_id:
             found = await run_in_threadpool(store.update, req.feedback_id, req.rating,
                                             req.comment)

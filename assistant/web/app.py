@@ -4,10 +4,13 @@ at ``/staff``."""
 
 from __future__ import annotations
 
+import json
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,10 +19,14 @@ from ..engine import Engine
 from ..settings import Settings
 from .answer_cache import AnswerCache
 from .api import api_router, validation_error
+from .clients import TrustedProxies
 from .context import WebContext
 from .documents import document_router
 from .embed import embed_router
 from .feedback import FeedbackStore
+from .html_page import APP_PAGE_CSP, frame_sources, with_frame_ancestors
+from .rate_limit import Classifier, RateLimit
+from .request_body import BodyLimit
 from .staff import staff_router
 from .ui_text import STATIC_DIR
 
@@ -33,17 +40,20 @@ funding decisions and final reports.
 sends it as server-sent events. Questions the documents do not answer get HTTP 200 with
 `refused: true` and a text naming whom to contact; input that is not a question (empty, longer
 than 2,000 characters, binary) gets HTTP 422 with a refused answer whose `error` says what is
-wrong."""
+wrong (a lone surrogate too). A body over `ASSISTANT_WEB__MAX_BODY_BYTES` gets HTTP 413; more
+questions or feedback posts per minute from one client than `ASSISTANT_WEB__RATE_LIMIT_PER_MINUTE`
+get HTTP 429 with `Retry-After`."""
 
 
 class ApiCors:
-    """CORS (from ``settings.web.allowed_origins``) for ``/api/*`` only."""
+    """CORS (from ``settings.web.allowed_origins``) for ``/api/*`` only; no origin is allowed
+    unless configured, so by default only the app's own pages call the API."""
 
     def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
         self.app = app
         self.cors = CORSMiddleware(app, allow_origins=list(origins), allow_methods=["GET", "POST"],
                                    allow_headers=["Content-Type", "Accept"],
-                                   expose_headers=["X-Answer-Id"], max_age=600)
+                                   expose_headers=["X-Answer-Id", "Retry-After"], max_age=600)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
@@ -52,51 +62,83 @@ class ApiCors:
             await self.app(scope, receive, send)
 
 
-MAX_API_BODY = 256 * 1024
-"""Largest API request body: a question of 2,000 characters and 20 turns of history fit."""
-
-
-class ApiBodyLimit:
-    """Refuses over-long API bodies (by Content-Length) before anything reads them."""
-
-    def __init__(self, app: ASGIApp, limit: int = MAX_API_BODY) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/api/"):
-            length = dict(scope["headers"]).get(b"content-length", b"0")
-            if not length.isdigit() or int(length) > self.limit:
-                response = JSONResponse({"detail": f"request body over {self.limit} bytes"},
-                                        status_code=413)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
 class SecurityHeaders:
-    """Headers every response gets; pages that set their own CSP keep it."""
+    """Headers every response gets, and a Content-Security-Policy on every HTML page: ``/embed``
+    may be framed by the app and the allowed origins, every other page by the app at most
+    (pages that set a stricter policy of their own keep it)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
         self.app = app
+        self.embed_frames = frame_sources(origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        embed = scope["path"] == "/embed"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {k.lower() for k, _ in headers}
-                if b"x-content-type-options" not in names:
-                    headers.append((b"x-content-type-options", b"nosniff"))
-                if b"referrer-policy" not in names:
-                    headers.append((b"referrer-policy", b"same-origin"))
-                message["headers"] = headers
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if headers.get("content-type", "").startswith("text/html"):
+                    csp = headers.get("content-security-policy", APP_PAGE_CSP)
+                    if embed:
+                        headers["Content-Security-Policy"] = with_frame_ancestors(
+                            csp, self.embed_frames)
+                        del headers["X-Frame-Options"]
+                    else:
+                        headers["Content-Security-Policy"] = csp
+                        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class NoUploads:
+    """Gradio's file upload endpoints answer 403: the chat takes no files, and an open upload
+    endpoint would let anyone store files on the server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].rstrip("/").split("/")[-1] in UPLOAD_ROUTES:
+            response = JSONResponse({"detail": "file uploads are turned off"}, status_code=403)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+UPLOAD_ROUTES = {"upload", "upload_progress"}
+
+
+def api_limits(scope: Scope, body: bytes) -> str | None:
+    """What a JSON API POST counts against: questions or feedback."""
+    path = scope["path"].rstrip("/")
+    if path in ("/api/chat", "/api/chat/stream"):
+        return "question"
+    if path == "/api/feedback":
+        return "feedback"
+    return None
+
+
+def gradio_limits(fns: dict[int, str]) -> Classifier:
+    """Like :func:`api_limits`, plus the Gradio chat's events (by the name of the function the
+    queued event runs: its answering and feedback handlers)."""
+    kinds = {"respond": "question", "on_like": "feedback", "on_comment": "feedback"}
+
+    def classify(scope: Scope, body: bytes) -> str | None:
+        if scope["path"].rstrip("/") != "/gradio_api/queue/join":
+            return api_limits(scope, body)
+        try:
+            fn_index = json.loads(body).get("fn_index")
+        except (ValueError, AttributeError):
+            return None
+        return kinds.get(fns.get(fn_index, "")) if isinstance(fn_index, int) else None
+
+    return classify
 
 
 def create_app(settings: Settings, engine: Engine, feedback: FeedbackStore | None = None,
@@ -114,9 +156,9 @@ def create_app(settings: Settings, engine: Engine, feedback: FeedbackStore | Non
     app.include_router(embed_router(settings, engine))
     app.include_router(staff_router(ctx))
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="app-static")
-    app.add_middleware(ApiBodyLimit)
-    app.add_middleware(ApiCors, origins=settings.web.allowed_origins)
-    app.add_middleware(SecurityHeaders)
+    web = settings.web
+    proxies = TrustedProxies(web.trusted_proxies)
+    classify: Classifier = api_limits
     if chat_ui:
         import gradio as gr
 
@@ -130,4 +172,13 @@ def create_app(settings: Settings, engine: Engine, feedback: FeedbackStore | Non
             enable_monitoring=False, show_error=False, theme=theme(), css_paths=[CSS_PATH],
             head=HEAD,
         )
+        classify = gradio_limits({i: fn.name or "" for i, fn in demo.fns.items()})
+    # the last added runs first: headers on every response, then the body is read (and
+    # capped), then CORS, then the rate limits
+    app.add_middleware(NoUploads)
+    app.add_middleware(RateLimit, per_minute=web.rate_limit_per_minute, proxies=proxies,
+                       classify=classify)
+    app.add_middleware(ApiCors, origins=web.allowed_origins)
+    app.add_middleware(BodyLimit, limit=web.max_body_bytes)
+    app.add_middleware(SecurityHeaders, origins=web.allowed_origins)
     return app

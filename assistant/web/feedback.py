@@ -109,6 +109,17 @@ class FeedbackStore:
             cur = c.execute(f"UPDATE feedback SET {', '.join(sets)} WHERE ref = ?", (*args, ref))
             return cur.rowcount > 0
 
+    def purge(self, before: dt.datetime) -> int:
+        """Delete feedback (with the question and answer it rates) stored before ``before``;
+        returns how many were deleted."""
+        cutoff = before.astimezone(dt.UTC).isoformat(timespec="seconds")
+        with self._connect() as c:
+            deleted = c.execute("DELETE FROM feedback WHERE created_at < ?", (cutoff,)).rowcount
+        if deleted:
+            with self._connect() as c:
+                c.execute("VACUUM")  # deleted text must not linger in free pages
+        return int(deleted)
+
     def all(self) -> list[FeedbackRecord]:
         """Every stored piece of feedback, oldest first."""
         with self._connect() as c:

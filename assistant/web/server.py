@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from ..engine import NO_DOCUMENTS, open_engine
 from ..errors import ConfigError
 from ..index import has_documents
 from ..settings import Settings
 
+if TYPE_CHECKING:
+    import uvicorn
+
 logger = logging.getLogger(__name__)
+
+
+def uvicorn_config(settings: Settings, app: Any, **overrides: Any) -> uvicorn.Config:
+    """How ``assistant serve`` runs uvicorn. No access log: it would write every visitor's
+    address. X-Forwarded-* are read by the app itself, only from ``web.trusted_proxies``."""
+    import uvicorn
+
+    options: dict[str, Any] = {"host": settings.web.host, "port": settings.web.port,
+                               "log_level": "warning", "proxy_headers": False,
+                               "access_log": False, "server_header": False}
+    return uvicorn.Config(app, **{**options, **overrides})
 
 
 def serve(settings: Settings, with_samples: bool = False) -> None:
@@ -26,5 +41,4 @@ def serve(settings: Settings, with_samples: bool = False) -> None:
         raise ConfigError(NO_DOCUMENTS.format(data_dir=settings.data_dir))
     app = create_app(settings, engine)
     logger.warning("serving on http://%s:%d", settings.web.host, settings.web.port)
-    uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="warning",
-                proxy_headers=False)
+    uvicorn.Server(uvicorn_config(settings, app)).run()

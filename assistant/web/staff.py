@@ -1,20 +1,18 @@
 """``/staff``: passage search with filters and the lessons, obstacles and tips of final reports.
 
 Closed unless ``settings.web.staff_password`` is set; behind a login with a signed, HttpOnly,
-SameSite=Strict session cookie limited to ``/staff``. Nothing here is linked from, or reachable
-through, the public chat, the widget or the JSON API.
+SameSite=Strict session cookie limited to ``/staff`` (Secure over https), naming a session the
+server ends at logout. Every form carries a CSRF token; failed logins lock the account and the
+client for a while. Nothing here is linked from, or reachable through, the public chat, the
+widget or the JSON API.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
-import json
 import secrets
-import time
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Annotated
@@ -28,13 +26,15 @@ from ingest.structure import sections
 
 from ..citations import section_anchor
 from ..retrieval import Filters, Passage
-from ..settings import WebSettings
+from .clients import TrustedProxies
 from .context import WebContext
 from .html_page import STRICT_CSP, page, paragraphs
+from .staff_sessions import SESSION_SECONDS, LoginGuard, StaffSessions, minutes
 from .ui_text import doc_type_label
 
 COOKIE = "staff_session"
-SESSION_SECONDS = 8 * 3600
+CSRF_COOKIE = "staff_csrf"
+CSRF_FIELD = "csrf"
 RESULTS = 20
 SECTION_KINDS = {
     "lessons_section": "Lärdomar",
@@ -45,50 +45,6 @@ _HEADERS = {"Content-Security-Policy": STRICT_CSP.replace("frame-ancestors 'self
                                                           "frame-ancestors 'none'"),
             "X-Frame-Options": "DENY", "Cache-Control": "no-store",
             "Referrer-Policy": "same-origin"}
-
-
-class StaffSessions:
-    """Signs and checks session cookies with a key that lives as long as the process."""
-
-    def __init__(self, web: WebSettings, key: bytes | None = None) -> None:
-        self.user = web.staff_user
-        self.password = web.staff_password.get_secret_value() if web.staff_password else None
-        self._key = key or secrets.token_bytes(32)
-
-    @property
-    def open(self) -> bool:
-        """True when a password is configured."""
-        return bool(self.password)
-
-    def check_login(self, user: str, password: str) -> bool:
-        """Constant-time comparison with the configured credentials."""
-        if not self.password:
-            return False
-        ok_user = hmac.compare_digest(user.encode(), self.user.encode())
-        ok_pass = hmac.compare_digest(password.encode(), self.password.encode())
-        return ok_user and ok_pass
-
-    def issue(self, now: float | None = None) -> str:
-        """A signed cookie value for the staff user."""
-        body = json.dumps({"u": self.user, "exp": int((now or time.time()) + SESSION_SECONDS)})
-        payload = base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
-        return f"{payload}.{self._sign(payload)}"
-
-    def valid(self, cookie: str | None, now: float | None = None) -> bool:
-        """True for an unexpired cookie this process signed."""
-        if not cookie or not self.open or "." not in cookie:
-            return False
-        payload, sig = cookie.rsplit(".", 1)
-        if not hmac.compare_digest(sig, self._sign(payload)):
-            return False
-        try:
-            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        except ValueError:
-            return False
-        return data.get("u") == self.user and float(data.get("exp", 0)) > (now or time.time())
-
-    def _sign(self, payload: str) -> str:
-        return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -112,29 +68,36 @@ class SearchForm:
         )
 
 
-def _html(title: str, body: str, status: int = 200) -> HTMLResponse:
+def _html(title: str, body: str, status: int = 200,
+          headers: dict[str, str] | None = None) -> HTMLResponse:
     return HTMLResponse(page(f"{title} – personalvy", body, "sv"), status_code=status,
-                        headers=_HEADERS)
+                        headers={**_HEADERS, **(headers or {})})
 
 
-def _nav(active: str) -> str:
+def _csrf_field(token: str) -> str:
+    return f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">'
+
+
+def _nav(active: str, csrf: str) -> str:
     links = [("/staff", "Sök i dokumenten"), ("/staff/lessons", "Lärdomar, hinder och tips"),
              ("/staff/withheld", "Undanhållna stycken")]
     items = "".join(
         f'<a href="{href}"{" aria-current=page" if href == active else ""}>{label}</a>'
         for href, label in links)
     return (f'<header><nav class="staff-nav" aria-label="Personalvy">{items}'
-            '<form method="post" action="/staff/logout"><button class="link" type="submit">'
+            f'<form method="post" action="/staff/logout">{_csrf_field(csrf)}'
+            '<button class="link" type="submit">'
             "Logga ut</button></form></nav></header>")
 
 
-def login_page(message: str = "", status: int = 200) -> HTMLResponse:
+def login_page(csrf: str, message: str = "", status: int = 200,
+               headers: dict[str, str] | None = None) -> HTMLResponse:
     """The login form, with an optional error."""
     error = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
     body = (
         '<main><h1>Personalvy: logga in</h1>'
         f"{error}"
-        '<form class="login" method="post" action="/staff/login">'
+        f'<form class="login" method="post" action="/staff/login">{_csrf_field(csrf)}'
         '<div><label for="user">Användarnamn</label>'
         '<input id="user" name="user" type="text" autocomplete="username" required></div>'
         '<div><label for="password">Lösenord</label>'
@@ -142,7 +105,7 @@ def login_page(message: str = "", status: int = 200) -> HTMLResponse:
         " required></div>"
         '<button type="submit">Logga in</button></form></main>'
     )
-    return _html("Logga in", body, status)
+    return _html("Logga in", body, status, headers)
 
 
 def closed_page() -> HTMLResponse:
@@ -279,10 +242,19 @@ def lessons_html(ctx: WebContext, items: list[ReportSection], kind: str, doc_id:
     return "".join(out)
 
 
+LOCKED = ("För många misslyckade inloggningar. Inloggningen är spärrad i {minutes} minuter "
+          "till, även med rätt lösenord.")
+WRONG = "Fel användarnamn eller lösenord."
+STALE_FORM = "Formuläret har gått ut. Försök igen."
+
+
 def staff_router(ctx: WebContext) -> APIRouter:
     """The staff pages (kept out of the OpenAPI document)."""
     router = APIRouter(prefix="/staff", include_in_schema=False)
-    sessions = StaffSessions(ctx.settings.web)
+    web = ctx.settings.web
+    sessions = StaffSessions(web)
+    guard = LoginGuard(web.login_max_failures, web.login_lock_minutes * 60)
+    proxies = TrustedProxies(web.trusted_proxies)
 
     def signed_in(request: Request) -> bool:
         return sessions.valid(request.cookies.get(COOKIE))
@@ -290,23 +262,43 @@ def staff_router(ctx: WebContext) -> APIRouter:
     def search(form: SearchForm) -> list[Passage]:
         return ctx.engine.search_passages(form.q, form.filters(), RESULTS)
 
-    @router.get("", response_class=HTMLResponse)
+    def set_cookie(request: Request, response: Response, name: str, value: str,
+                   max_age: int | None = None) -> None:
+        response.set_cookie(name, value, max_age=max_age, path="/staff", httponly=True,
+                            samesite="strict", secure=proxies.is_https(request.scope))
+
+    def with_form_token(request: Request, render: Callable[[str], Response]) -> Response:
+        """A page whose forms carry the CSRF token of the browser's CSRF cookie (set now if
+        the browser has none)."""
+        binding = request.cookies.get(CSRF_COOKIE) or ""
+        fresh = not (16 <= len(binding) <= 64)
+        if fresh:
+            binding = secrets.token_urlsafe(24)
+        response = render(sessions.csrf_token(binding))
+        if fresh:
+            set_cookie(request, response, CSRF_COOKIE, binding)
+        return response
+
+    def form_ok(request: Request, token: str) -> bool:
+        return sessions.csrf_ok(request.cookies.get(CSRF_COOKIE), token)
+
+    @router.get("", response_class=HTMLResponse, response_model=None)
     async def home(request: Request, q: Annotated[str, Query(max_length=500)] = "",
                    doc_type: str = "", region: str = "", year: str = "",
-                   doc_id: str = "") -> HTMLResponse:
+                   doc_id: str = "") -> Response:
         """Search passages with filters."""
         if not sessions.open:
             return closed_page()
         if not signed_in(request):
-            return login_page()
+            return with_form_token(request, login_page)
         form = SearchForm(q.strip(), doc_type, region, year, doc_id)
         docs = ctx.engine.search.documents("staff")
-        body = [_nav("/staff"), "<main><h1>Sök i dokumenten</h1>", search_form(form, docs)]
+        results = ""
         if form.q:
-            passages = await run_in_threadpool(search, form)
-            body.append(results_html(passages))
-        body.append("</main>")
-        return _html("Sök", "".join(body))
+            results = results_html(await run_in_threadpool(search, form))
+        return with_form_token(request, lambda token: _html("Sök", "".join((
+            _nav("/staff", token), "<main><h1>Sök i dokumenten</h1>", search_form(form, docs),
+            results, "</main>"))))
 
     @router.get("/lessons", response_class=HTMLResponse, response_model=None)
     async def lessons(request: Request, kind: str = "", doc_id: str = "") -> Response:
@@ -317,9 +309,10 @@ def staff_router(ctx: WebContext) -> APIRouter:
             return RedirectResponse("/staff", status_code=303)
         kind = kind if kind in SECTION_KINDS else ""
         items = await run_in_threadpool(report_sections, ctx, kind, doc_id)
-        body = (_nav("/staff/lessons") + "<main><h1>Lärdomar, hinder och tips</h1>"
-                + lessons_html(ctx, items, kind, doc_id) + "</main>")
-        return _html("Lärdomar", body)
+        main = ("<main><h1>Lärdomar, hinder och tips</h1>" + lessons_html(ctx, items, kind, doc_id)
+                + "</main>")
+        return with_form_token(request, lambda token: _html(
+            "Lärdomar", _nav("/staff/lessons", token) + main))
 
     @router.get("/withheld", response_class=HTMLResponse, response_model=None)
     async def withheld(request: Request) -> Response:
@@ -329,30 +322,46 @@ def staff_router(ctx: WebContext) -> APIRouter:
         if not signed_in(request):
             return RedirectResponse("/staff", status_code=303)
         listed = await run_in_threadpool(withheld_items, ctx)
-        body = (_nav("/staff/withheld") + "<main><h1>Undanhållna stycken</h1>"
-                + withheld_html(listed) + "</main>")
-        return _html("Undanhållna stycken", body)
+        main = "<main><h1>Undanhållna stycken</h1>" + withheld_html(listed) + "</main>"
+        return with_form_token(request, lambda token: _html(
+            "Undanhållna stycken", _nav("/staff/withheld", token) + main))
 
     @router.post("/login", response_model=None)
     async def login(request: Request, user: Annotated[str, Form(max_length=200)] = "",
-                    password: Annotated[str, Form(max_length=200)] = "") -> Response:
-        """Check the credentials and start a session."""
+                    password: Annotated[str, Form(max_length=200)] = "",
+                    csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+        """Check the credentials and start a session (unless the account or client is locked
+        after too many failures)."""
         if not sessions.open:
             return closed_page()
+        if not form_ok(request, csrf):
+            return with_form_token(request, lambda token: login_page(token, STALE_FORM, 403))
+        keys = (f"user:{user.strip().casefold()}",
+                f"client:{proxies.client_address(request.scope)}")
+        wait, stamp = guard.begin(*keys)
+        if wait > 0:
+            return login_page(csrf, LOCKED.format(minutes=minutes(wait)), 429,
+                              {"Retry-After": str(max(1, int(wait + 0.999)))})
         if not sessions.check_login(user, password):
-            await asyncio.sleep(0.5)  # slows down guessing
-            return login_page("Fel användarnamn eller lösenord.", status=401)
+            failures = guard.failed(*keys)
+            await asyncio.sleep(min(0.25 * failures, 2.0))  # each guess slower than the last
+            return login_page(csrf, WRONG, status=401)
+        guard.succeeded(stamp, *keys)
         response = RedirectResponse("/staff", status_code=303)
-        response.set_cookie(COOKIE, sessions.issue(), max_age=SESSION_SECONDS, path="/staff",
-                            httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https")
+        set_cookie(request, response, COOKIE, sessions.issue(), max_age=SESSION_SECONDS)
         return response
 
-    @router.post("/logout")
-    async def logout() -> RedirectResponse:
-        """End the session."""
+    @router.post("/logout", response_model=None)
+    async def logout(request: Request,
+                     csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+        """End the session, on the server too: the old cookie is worthless afterwards."""
+        if not form_ok(request, csrf):
+            return _html("Utloggning misslyckades", f'<main><p class="error" role="alert">'
+                         f"{STALE_FORM}</p></main>", 403)
+        sessions.end(request.cookies.get(COOKIE))
         response = RedirectResponse("/staff", status_code=303)
-        response.delete_cookie(COOKIE, path="/staff", httponly=True, samesite="strict")
+        response.delete_cookie(COOKIE, path="/staff", httponly=True, samesite="strict",
+                               secure=proxies.is_https(request.scope))
         return response
 
     return router
