@@ -20,6 +20,7 @@ from assistant.retrieval import Filters
 from assistant.settings import Settings
 from assistant.web.app import create_app
 from assistant.web.feedback import FeedbackStore
+from assistant.web.testing import staff_login
 from ingest.pipeline import Ingestor
 
 CANARIES = ("KANARIE-7Q4Z", "Kanariefågel", "9 999 000", "kanarie.svensson")
@@ -130,9 +131,7 @@ def test_the_memo_does_not_exist_at_documents(client: TestClient) -> None:
 
 def test_staff_search_after_login_finds_the_memo(client: TestClient, memo_engine: Engine) -> None:
     assert "KANARIE-7Q4Z" not in client.get("/staff", params={"q": "KANARIE-7Q4Z"}).text
-    r = client.post("/staff/login", data={"user": "staff", "password": PASSWORD},
-                    follow_redirects=False)
-    assert r.status_code == 303
+    assert staff_login(client, PASSWORD).status_code == 303
     r = client.get("/staff", params={"q": "KANARIE-7Q4Z kodord"})
     assert r.status_code == 200 and "KANARIE-7Q4Z" in r.text
     # and the questions above are aimed at it: staff search puts it first for most of them

@@ -93,9 +93,12 @@ def site(corpus_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Ite
     app_url = f"http://127.0.0.1:{app_port}"
     host, host_url = _host_page_server(app_url)
     assert urlparse(host_url).port != app_port
-    # the demo host page is "the region's site": only it may frame the widget and call the API
+    # the demo host page is "the region's site": only it may frame the widget and call the API;
+    # every page here asks from 127.0.0.1, more than one visitor's questions a minute
+    # (the limit itself is tested in test_web_limits.py)
     web = corpus_engine.settings.web.model_copy(update={
-        "staff_password": SecretStr(PASSWORD), "allowed_origins": (host_url,)})
+        "staff_password": SecretStr(PASSWORD), "allowed_origins": (host_url,),
+        "rate_limit_per_minute": 0})
     settings = corpus_engine.settings.model_copy(update={"web": web})
     feedback = FeedbackStore(tmp_path_factory.mktemp("browser-feedback") / "feedback.sqlite3")
     app = create_app(settings, corpus_engine, feedback)
@@ -243,7 +246,7 @@ def test_language_switch_to_english(page: Any, site: Site) -> None:
     page.locator("#question textarea").wait_for()
     page.locator("#lang-switch").get_by_text("English").click()
     page.get_by_text("Questions about project funding").wait_for()
-    assert page.evaluate("document.documentElement.lang") == "en"
+    page.wait_for_function("document.documentElement.lang === 'en'", timeout=5000)
     assert page.locator("#question textarea").get_attribute("placeholder", timeout=5000) \
         .startswith("For example")
     page.goto(site.url + "/?lang=en")

@@ -29,6 +29,7 @@ from assistant.web.examples import example_questions
 from assistant.web.feedback import FeedbackStore
 from assistant.web.sources import document_link, marked_passage, sources_html
 from assistant.web.staff import COOKIE, StaffSessions
+from assistant.web.testing import form_token, staff_login
 from ingest.pipeline import Ingestor
 
 REPORT = "region-vasterbotten-slutrapport-relocate-2023"
@@ -53,17 +54,8 @@ def client(corpus_engine: Engine, tmp_path_factory: pytest.TempPathFactory
         yield c
 
 
-def form_token(client: TestClient, path: str = "/staff") -> str:
-    """The CSRF token in the forms of a staff page (its cookie lands in the client)."""
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
-    assert found, "no CSRF token in the form"
-    return found.group(1)
-
-
 def login(client: TestClient) -> None:
-    r = client.post("/staff/login", data={"user": "staff", "password": PASSWORD,
-                                          "csrf": form_token(client)}, follow_redirects=False)
-    assert r.status_code == 303
+    assert staff_login(client, PASSWORD).status_code == 303
 
 
 # -- documents ------------------------------------------------------------------------------

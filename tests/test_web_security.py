@@ -20,7 +20,7 @@ from assistant.web.app import create_app
 from assistant.web.feedback import FeedbackStore
 from assistant.web.staff import COOKIE, CSRF_COOKIE
 from assistant.web.staff_sessions import LoginGuard
-from assistant.web.testing import ServerThread
+from assistant.web.testing import ServerThread, form_token, staff_login
 
 PASSWORD = "rätt-lösenord"
 REGION_SITE = "https://www.region.se"
@@ -37,18 +37,10 @@ def make_app(engine: Engine, tmp_path: Path, chat_ui: bool = False, **web: Any) 
                       FeedbackStore(tmp_path / "feedback.sqlite3"), chat_ui=chat_ui)
 
 
-def form_token(client: TestClient | httpx.Client, path: str = "/staff") -> str:
-    """The CSRF token of a staff page's forms (the page also sets the CSRF cookie)."""
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
-    assert found
-    return found.group(1)
-
-
 def log_in(client: TestClient | httpx.Client, password: str = PASSWORD,
            user: str = "staff", **headers: str) -> httpx.Response:
-    return client.post("/staff/login", data={"user": user, "password": password,
-                                             "csrf": form_token(client)},
-                       headers=headers, follow_redirects=False)
+    response: httpx.Response = staff_login(client, password, user, **headers)
+    return response
 
 
 # -- failed logins --------------------------------------------------------------------------

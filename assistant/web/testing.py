@@ -3,6 +3,7 @@ background thread."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -54,3 +55,19 @@ class ServerThread:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def form_token(client: Any, path: str = "/staff") -> str:
+    """The CSRF token in the forms of a staff page (its cookie lands in ``client``, a
+    Starlette ``TestClient`` or an ``httpx.Client``)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    if not found:
+        raise AssertionError(f"no CSRF token in the forms of {path}")
+    return found.group(1)
+
+
+def staff_login(client: Any, password: str, user: str = "staff", **headers: str) -> Any:
+    """Sign in to ``/staff`` as a browser would (with the form's CSRF token); the response."""
+    return client.post("/staff/login", data={"user": user, "password": password,
+                                             "csrf": form_token(client)},
+                       headers=headers, follow_redirects=False)
