@@ -23,7 +23,7 @@ from .answering.compose import LESSON_SECTIONS, Composer, contact_line
 from .answering.names import DocumentNames, Naming
 from .answering.refuse import Evidence, decide, organisation_names, unknown_names
 from .answering.score import Scorer, query_terms
-from .answering.understand import asks_overview, fact_fits, wants
+from .answering.understand import asked_focus, asks_overview, fact_fits, wants
 from .chat_models import get_chat_model
 from .citations import CitationBuilder, DocumentTexts, chunk_citation
 from .conversation import Turn, looks_like_follow_up, previous_questions
@@ -336,6 +336,14 @@ class Engine:
             names = set().union(*(self.names.terms.get(d, set()) for d in cited))
             asked = [w for w in topic if not set(self.index.keyword.analyze_query(w)[:1]) & names]
             if len(asked) >= 2 and not any(self.topics.covered(w, cited) for w in asked):
+                return 1.0
+        if q.language == "sv":
+            # the very thing asked for ("vilken ränta", "investeringsstöd") never occurs in the
+            # cited documents: they answer something next to it
+            names = set().union(*(self.names.terms.get(d, set()) for d in cited))
+            focus = [w for w in asked_focus(q.text) if w in topic
+                     and not set(self.index.keyword.analyze_query(w)[:1]) & names]
+            if any(not self.topics.strictly_covered(w, cited) for w in focus):
                 return 1.0
         if q.language == "en":
             # the glossary is small: unknown English words only count when the vectors agree

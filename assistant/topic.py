@@ -94,6 +94,18 @@ class TopicCoverage:
         prefix = head[: max(5, len(head) - 3)]
         return any(self._in_docs(t, doc_ids) for t in self.keyword.terms_with_prefix(prefix))
 
+    def strictly_covered(self, word: str, doc_ids: set[str]) -> bool:
+        """The word itself (or a form sharing its long prefix) occurs in the documents: the
+        parts of a compound do not count ("investeringsstöd" is not "investering" and "stöd")."""
+        analysed = self.keyword.analyze_query(word)
+        if not analysed:
+            return True
+        head = analysed[0]
+        if self._in_docs(head, doc_ids) or len(head) < 6:
+            return self._in_docs(head, doc_ids)
+        prefix = head[: max(5, len(head) - 3)]
+        return any(self._in_docs(t, doc_ids) for t in self.keyword.terms_with_prefix(prefix))
+
     def uncovered(self, topic: list[str], doc_ids: set[str]) -> list[str]:
         """Topic words the documents never speak of."""
         return [w for w in topic if not self.covered(w, doc_ids)]

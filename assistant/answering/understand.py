@@ -83,6 +83,23 @@ def shows(text: str) -> frozenset[str]:
 
 
 @cache
+def _focus_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in lexicon.word_list("answering", "focus.patterns"))
+
+
+def asked_focus(question: str) -> list[str]:
+    """The words naming what a Swedish question asks for: the noun after "vilken/vilket/vilka"
+    or of "vad är X:s ...", and a compound on a form of support ("investeringsstöd"); words
+    that only say which kind of answer is wanted ("vilka datum", "vilka hinder") are not."""
+    text = question.strip().lower()
+    found = [m.group("focus") for p in _focus_patterns() if (m := p.search(text))]
+    heads = lexicon.word_list("answering", "focus.support_heads")
+    found += [w for w in re.findall(r"[\wåäöé]+", text)
+              if any(w.endswith(h) and len(w) >= len(h) + 5 for h in heads)]
+    return [w for w in dict.fromkeys(found) if len(w) >= 5 and not wants(w).types]
+
+
+@cache
 def _overview() -> re.Pattern[str]:
     frames = lexicon.word_list("answering", "overview.patterns")
     return re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
