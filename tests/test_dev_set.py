@@ -25,7 +25,7 @@ from ingest.pipeline import Ingestor
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 DEV = EVAL / "dev"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-DEV_FLOOR = 62  # reached 65/91
+DEV_FLOOR = 65
 DIALOGUE_FLOOR = 1  # reached 4/8
 MAX_ANSWERED_UNANSWERABLE = 7  # reached 6 of 10
 
