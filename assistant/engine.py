@@ -329,21 +329,19 @@ class Engine:
         if not topic:
             return 0.0
         cited = {c.doc_id for c in answer.citations}
-        if q.language == "sv" and named:
-            # the words that name the cited documents are covered by being names; when the
-            # question asks several other things of them and they speak of none ("fast
-            # anställning" of a report that never mentions it), it asks what they do not say
+        if q.language == "sv":
+            # the words that name the cited documents are covered by being names
             names = set().union(*(self.names.terms.get(d, set()) for d in cited))
             asked = [w for w in topic if not set(self.index.keyword.analyze_query(w)[:1]) & names]
-            if len(asked) >= 2 and not any(self.topics.covered(w, cited) for w in asked):
+            # when the question asks several other things of named documents and they speak of
+            # none ("fast anställning" of a report that never mentions it), it asks what they
+            # do not say
+            if named and len(asked) >= 2 and not any(self.topics.covered(w, cited) for w in asked):
                 return 1.0
-        if q.language == "sv":
             # the very thing asked for ("vilken ränta", "investeringsstöd") never occurs in the
             # cited documents: they answer something next to it
-            names = set().union(*(self.names.terms.get(d, set()) for d in cited))
-            focus = [w for w in asked_focus(q.text) if w in topic
-                     and not set(self.index.keyword.analyze_query(w)[:1]) & names]
-            if any(not self.topics.strictly_covered(w, cited) for w in focus):
+            if any(not self.topics.strictly_covered(w, cited)
+                   for w in asked_focus(q.text) if w in asked):
                 return 1.0
         if q.language == "en":
             # the glossary is small: unknown English words only count when the vectors agree

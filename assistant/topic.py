@@ -81,18 +81,10 @@ class TopicCoverage:
     def covered(self, word: str, doc_ids: set[str]) -> bool:
         """The word, or every part of it if it is a compound, occurs in the documents; a shared
         long prefix counts too ("diarienumret" / "diarienummer")."""
-        analysed = self.keyword.analyze_query(word)
-        if not analysed:
+        if self.strictly_covered(word, doc_ids):
             return True
-        head, parts = analysed[0], analysed[1:]
-        if self._in_docs(head, doc_ids):
-            return True
-        if parts and all(self._in_docs(p, doc_ids) for p in parts):
-            return True
-        if len(head) < 6:
-            return False
-        prefix = head[: max(5, len(head) - 3)]
-        return any(self._in_docs(t, doc_ids) for t in self.keyword.terms_with_prefix(prefix))
+        parts = self.keyword.analyze_query(word)[1:]
+        return bool(parts) and all(self._in_docs(p, doc_ids) for p in parts)
 
     def strictly_covered(self, word: str, doc_ids: set[str]) -> bool:
         """The word itself (or a form sharing its long prefix) occurs in the documents: the
@@ -101,8 +93,10 @@ class TopicCoverage:
         if not analysed:
             return True
         head = analysed[0]
-        if self._in_docs(head, doc_ids) or len(head) < 6:
-            return self._in_docs(head, doc_ids)
+        if self._in_docs(head, doc_ids):
+            return True
+        if len(head) < 6:
+            return False
         prefix = head[: max(5, len(head) - 3)]
         return any(self._in_docs(t, doc_ids) for t in self.keyword.terms_with_prefix(prefix))
 
