@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.compose import _shares, identity_stems, mentions
+from assistant.answering.understand import asks_negated
 from assistant.engine import Engine, open_engine
 from assistant.index import open_index
 from assistant.question import detect_budget, detect_language, understand
@@ -48,6 +49,20 @@ Förskott kan betalas ut med högst hälften av det beviljade stödet, dock hög
 ## Hur ofta kan vi rekvirera?
 
 Ni kan rekvirera stöd varje kvartal.
+
+## Vilka kostnader räknas?
+
+Stöd betalas bara ut för kostnader som projektet har betalat och som är stödberättigande.
+
+Stödberättigande är till exempel:
+
+- löner till projektets personal
+- resor som projektet kräver
+
+Inte stödberättigande är till exempel:
+
+- böter och förseningsavgifter
+- gåvor till samarbetsparter
 """,
     "region-nordmark-utlysning-landsbygd.md": """# Utlysning: Levande landsbygd i Nordmark 2026
 
@@ -146,6 +161,30 @@ def test_a_window_does_not_answer_when_the_decision_is_made(engine: Engine) -> N
     assert "31 mars" not in a.answer, a.answer
     a = engine.ask("När kan man söka stöd för hållbar besöksnäring i Region Sydmark?")
     assert "31 mars 2026" in a.answer, a.answer
+
+
+def test_what_is_not_is_answered_with_the_list_that_says_not(engine: Engine) -> None:
+    a = engine.ask("Vilka kostnader är inte stödberättigande hos Region Sydmark?")
+    assert not a.refused, a.answer
+    assert "böter" in a.answer and "gåvor" in a.answer, a.answer
+    assert "löner" not in a.answer, a.answer
+    # the list is quoted with the line that introduces it
+    assert any("Inte stödberättigande" in c.text and "böter" in c.text for c in a.citations)
+    # asked what is, the list of what is not does not answer
+    a = engine.ask("Vilka kostnader är stödberättigande hos Region Sydmark?")
+    assert not a.refused and "böter" not in a.answer, a.answer
+
+
+@pytest.mark.parametrize("question, negated", [
+    ("Vilka kostnader är inte stödberättigande?", True),
+    ("Vem kan inte söka stödet?", True),
+    ("Which costs are not eligible?", True),
+    ("Vad händer om vi inte hinner klart i tid?", False),  # a situation, not what is not
+    ("Jag har inte fått svar, vem kan jag ringa?", False),
+    ("Vilka kostnader är stödberättigande?", False),
+])
+def test_a_question_asks_what_is_not_only_in_its_main_clause(question: str, negated: bool) -> None:
+    assert asks_negated(question) is negated
 
 
 def test_english_question_quoting_swedish_names_is_english() -> None:

@@ -20,6 +20,10 @@ MAX_FACT_WORDS = 40
 # page furniture of web pages: breadcrumbs ("Start › Bidrag › Projektmedel")
 _NAVIGATION = re.compile(r"[›»>]\s*\S+\s*[›»>]|\s/\s\S+\s/\s")
 MAX_WORDS = 90
+MAX_LIST_ITEMS = 8
+MAX_LIST_CHARS = 700
+# a line that is an item of a list: a bullet, a number or a letter in front
+_ITEM = re.compile(r"\s*(?:[-•*–]|\d{1,2}[.)]|[a-z][.)])\s")
 
 
 @dataclass(frozen=True)
@@ -142,8 +146,36 @@ class CandidateBuilder:
         else:
             self.add_span(doc_id, fact.start, fact.end, rank)
 
+    def _with_list(self, c: Candidate) -> Candidate:
+        """A sentence that introduces a list ("Inte stödberättigande är till exempel:") is
+        read with the lines it introduces: alone it says nothing, with them it answers."""
+        doc, secs = self.texts.get(c.doc_id)
+        end = c.end
+        items: list[tuple[int, int, str]] = []
+        for s in split_sentences(doc.text[c.end: c.end + MAX_LIST_CHARS], c.end):
+            gap = doc.text[end:s.start]
+            if len(items) >= MAX_LIST_ITEMS or "\n" not in gap \
+                    or (gap.count("\n") > 1 and items and not _ITEM.match(s.text)) \
+                    or any(sec.start == s.start for sec in secs) \
+                    or self.texts.withheld(c.doc_id, s.start, s.end):
+                break
+            items.append((s.start, s.end, s.text))
+            end = s.end
+        if not items:
+            return c
+        facts = [f for f in self.facts.get(c.doc_id, []) if f.start < end and c.start < f.end
+                 and not f.name.endswith("_section")]
+        evidenced = frozenset().union(*(FACT_TYPES.get(f.name, frozenset()) for f in facts))
+        text = " ".join(doc.text[c.start:end].split())
+        return Candidate(doc_id=c.doc_id, start=c.start, end=end, text=text, section=c.section,
+                         rank=c.rank, shows=shows(text) | evidenced | c.under,
+                         evidenced=evidenced, under=c.under, facts=facts)
+
     def candidates(self, units: list[UnitHit]) -> list[Candidate]:
         """Every candidate, with the similarity of the best unit it stands in."""
+        for key, c in list(self.out.items()):
+            if c.announcing and c.text.rstrip().endswith(":"):
+                self.out[key] = self._with_list(c)
         by_doc: dict[str, list[UnitHit]] = {}
         for u in units:
             by_doc.setdefault(u.doc_id, []).append(u)

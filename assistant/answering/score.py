@@ -14,7 +14,7 @@ from ..settings import RankingSettings
 from ..swedish_text import glossary_words, to_swedish_terms, words
 from ..topic import topic_words
 from .candidates import Candidate
-from .understand import Wants
+from .understand import Wants, negated
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,9 @@ class Scorer:
                 own_words = [(qt, w) for qt, w in weights if qt.head not in name_terms] or weights
                 f["section"] = sum(w for qt, w in own_words if qt.terms & sec_terms) / \
                     (sum(w for _, w in own_words) or 1.0)
+            if wants.negated and not negated(c.text):
+                # asked what is not: a sentence that says nothing is not answers another question
+                f["polarity"] = 1.0
             own = term_sets[i]
             names = doc_names.get(c.doc_id, set()) if doc_names else set()
             heading_like = not c.text.rstrip().endswith((".", "!", "?"))
@@ -168,7 +171,7 @@ class Scorer:
 
 
 # Features that lower the score when present.
-_PENALTIES = ("long", "missing_type", "announcing")
+_PENALTIES = ("long", "missing_type", "announcing", "polarity")
 
 
 def combine(f: dict[str, float], w: RankingSettings) -> float:

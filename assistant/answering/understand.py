@@ -50,6 +50,7 @@ class Wants:
 
     types: frozenset[str]
     yes_no: bool
+    negated: bool = False  # asks what is not ("vilka kostnader är inte stödberättigande?")
 
     @property
     def hard(self) -> frozenset[str]:
@@ -67,7 +68,36 @@ def wants(question: str) -> Wants:
     if _asks_when().search(text):
         # "när kan vi söka?" asks for a date, not who may apply
         types -= {"eligibility", "procedure"}
-    return Wants(frozenset(types), bool(_yes_no().search(text)))
+    return Wants(frozenset(types), bool(_yes_no().search(text)),
+                 asks_negated(text))
+
+
+def negated(text: str) -> bool:
+    """True when the text says what is not ("inte", "ej", "not", "cannot")."""
+    own = set(re.findall(r"[\wåäö']+", text.lower()))
+    return bool(own & _negations())
+
+
+def asks_negated(question: str) -> bool:
+    """True when the question asks for what is not ("Vilka kostnader är inte
+    stödberättigande?", "Who cannot apply?"): a question word opens it and a negation
+    follows in its main clause, not in a situation it describes ("vad händer om X inte ...")."""
+    tokens = re.findall(r"[\wåäö']+|,", question.lower())
+    if not tokens or tokens[0] not in lexicon.word_set("answering", "negation.question_words"):
+        return False
+    ends = lexicon.word_set("answering", "negation.clause_ends") | {","}
+    for token in tokens[1:]:
+        if token in ends:
+            return False
+        if token in _negations():
+            return True
+    return False
+
+
+@cache
+def _negations() -> frozenset[str]:
+    return lexicon.word_set("answering", "negation.words") | \
+        lexicon.word_set("answering", "negation.english")
 
 
 @cache
