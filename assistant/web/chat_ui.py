@@ -160,6 +160,7 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
             records = [*records, {"question": question, "answer": "", "answer_obj": None}]
             yield "", history, records, keep, "", keep, keep, keep
             return
+        ctx.asked(question, answer, "chat")
         history[-1] = {"role": "assistant",
                        "content": answer_markdown(answer, lang, answer_n=len(records) + 1)}
         records = [*records, {"question": question, "answer": answer.answer,
