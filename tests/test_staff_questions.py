@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from langchain_core.embeddings import Embeddings
 from pydantic import SecretStr
 
 from assistant.answer import Answer, Citation
@@ -205,19 +204,32 @@ def test_purge_deletes_questions_older_than_the_retention(tmp_path: Path) -> Non
     assert [q.question for q in log.since()] == ["Ny fråga?"]
 
 
-class BrokenEmbeddings(Embeddings):
-    """An encoder that fails, as a missing model file would."""
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        raise RuntimeError("no model")
-
-    def embed_query(self, text: str) -> list[float]:
-        raise RuntimeError("no model")
+def broken_encoder(text: str) -> list[float]:
+    """An encoder that fails, as one with a missing model file would."""
+    raise RuntimeError("no model")
 
 
 def test_grouping_falls_back_to_shared_words() -> None:
     texts = ["Vad kostar parkering vid regionhuset?", "Kan jag köpa en fiskebåt med stöd?",
              "Vad kostar parkering vid regionhuset på helgen?"]
-    assert group_questions(texts, BrokenEmbeddings(), 0.88, 0.3) == [[0, 2], [1]]
+    assert group_questions(texts, broken_encoder, 0.88, 0.3) == [[0, 2], [1]]
     assert group_questions(texts, None, 0.88, 0.3) == [[0, 2], [1]]
     assert group_questions([], None, 0.88, 0.3) == []
+
+
+@pytest.mark.parametrize("log_questions", [True, False])
+def test_the_public_is_told_what_is_stored(corpus_engine: Engine, tmp_path: Path,
+                                           log_questions: bool) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    app = make_app(corpus_engine, store, log_questions=log_questions, retention_days=30)
+    with TestClient(app) as c:
+        sv, en = c.get("/embed").text, c.get("/embed?lang=en").text
+    kept_sv = "Din fråga sparas i högst 30 dagar"
+    kept_en = "Your question is kept for at most 30 days"
+    said = re.search(r'id="w-notice"[^>]*>([^<]*)<', sv)
+    assert said and (kept_sv in said.group(1)) is log_questions
+    # the strings the script switches language with say the same
+    assert (kept_sv in en and kept_en in sv and kept_en in en) is log_questions
+    assert "{days}" not in sv + en
+    if not log_questions:
+        assert "Din fråga och svaret sparas bara om du ger återkoppling" in sv

@@ -11,23 +11,23 @@ from __future__ import annotations
 import logging
 import math
 import re
-
-from langchain_core.embeddings import Embeddings
+from collections.abc import Callable, Sequence
 
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w{3,}")
 
 
-def group_questions(texts: list[str], embeddings: Embeddings | None, cosine: float,
-                    overlap: float) -> list[list[int]]:
-    """Indices of ``texts`` grouped by similarity, biggest group first (ties: first seen)."""
+def group_questions(texts: list[str], embed: Callable[[str], Sequence[float]] | None,
+                    cosine: float, overlap: float) -> list[list[int]]:
+    """Indices of ``texts`` grouped by similarity, biggest group first (ties: first seen);
+    ``embed`` gives a question's query vector (an ``Embeddings.embed_query``)."""
     if not texts:
         return []
     vectors: list[list[float]] | None = None
-    if embeddings is not None:
+    if embed is not None:
         try:
-            vectors = [_unit(embeddings.embed_query(t)) for t in texts]
+            vectors = [_unit(embed(t)) for t in texts]
         except Exception:  # a broken encoder must not take the staff page down with it
             logger.exception("embedding questions failed; grouping by shared words")
     if vectors is not None:
@@ -37,7 +37,7 @@ def group_questions(texts: list[str], embeddings: Embeddings | None, cosine: flo
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 
-def _unit(v: list[float]) -> list[float]:
+def _unit(v: Sequence[float]) -> list[float]:
     norm = math.sqrt(sum(x * x for x in v)) or 1.0
     return [x / norm for x in v]
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Literal
@@ -78,12 +79,15 @@ def thumbs_down(ctx: WebContext, since: dt.datetime | None) -> list[FeedbackReco
             and r.created_at >= cutoff]
 
 
-def refused_groups(ctx: WebContext, log: QuestionLog, since: dt.datetime | None
+def refused_groups(ctx: WebContext, log: QuestionLog, since: dt.datetime | None,
+                   embed: Callable[[str], Sequence[float]] | None = None
                    ) -> list[list[AskedQuestion]]:
-    """Refused questions of the period grouped by similarity, biggest group first."""
+    """Refused questions of the period grouped by similarity, biggest group first (``embed``:
+    the query vector of a question; the engine's embedder unless given)."""
     refused = log.since(since, refused=True, limit=GROUPED)
     web = ctx.settings.web
-    groups = group_questions([q.question for q in refused], ctx.engine.index.embeddings,
+    groups = group_questions([q.question for q in refused],
+                             embed or ctx.engine.index.embeddings.embed_query,
                              web.question_group_cosine, web.question_group_overlap)
     return [[refused[i] for i in g] for g in groups]
 
@@ -204,7 +208,8 @@ def filter_form(f: QuestionFilter) -> str:
             "tumme ned med kommentarer</a></p>")
 
 
-def questions_main(ctx: WebContext, log: QuestionLog, f: QuestionFilter) -> str:
+def questions_main(ctx: WebContext, log: QuestionLog, f: QuestionFilter,
+                   embed: Callable[[str], Sequence[float]] | None = None) -> str:
     """The whole ``<main>`` of the page."""
     since = f.since()
     refused = f.refused()
@@ -215,7 +220,7 @@ def questions_main(ctx: WebContext, log: QuestionLog, f: QuestionFilter) -> str:
                      "</p>")
     parts.append(counts_html(log.counts(since)))
     if refused is not False:
-        parts.append(groups_html(refused_groups(ctx, log, since)))
+        parts.append(groups_html(refused_groups(ctx, log, since, embed)))
     parts.append(feedback_html(thumbs_down(ctx, since)))
     parts.append(recent_html(log.since(since, refused, RECENT)))
     parts.append("</main>")
@@ -251,6 +256,11 @@ def questions_router(ctx: WebContext, gate: StaffGate) -> APIRouter:
     router = APIRouter()
     log = ctx.questions or QuestionLog(ctx.feedback.path)
 
+    @functools.lru_cache(maxsize=4 * GROUPED)
+    def vector(question: str) -> tuple[float, ...]:
+        # the same refused questions come back on every visit: embed each once
+        return tuple(ctx.engine.index.embeddings.embed_query(question))
+
     def refuse(request: Request) -> Response | None:
         if not gate.is_open:
             return gate.closed()
@@ -264,7 +274,8 @@ def questions_router(ctx: WebContext, gate: StaffGate) -> APIRouter:
         denied = refuse(request)
         if denied is not None:
             return denied
-        main = await run_in_threadpool(questions_main, ctx, log, QuestionFilter.of(days, status))
+        main = await run_in_threadpool(questions_main, ctx, log, QuestionFilter.of(days, status),
+                                       vector)
         return gate.render(request, "Vad allmänheten frågar", "/staff/questions", main)
 
     @router.get("/questions.csv", response_model=None)
