@@ -16,6 +16,7 @@ from test_browser_web import (  # the fixtures are used by name
     PHONE,
     QUESTION,
     Site,
+    ask_on_main_page,
     browser,
     context,
     page,
@@ -24,6 +25,8 @@ from test_browser_web import (  # the fixtures are used by name
     site,
     viewport,
 )
+
+from assistant.web.question_log import QuestionLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -84,3 +87,11 @@ def test_questions_page_has_no_serious_accessibility_violations(page: Any, site:
     page.locator("li.question-group").first.wait_for()
     assert serious_violations(page) == []
     shot(page, f"staff-questions-{page.viewport_size['width']}")
+
+
+def test_the_public_chat_logs_its_questions(page: Any, site: Site) -> None:
+    ask_on_main_page(page, site)
+    assert "sparas i högst 90 dagar" in page.locator("#notice").inner_text()
+    logged = QuestionLog(site.feedback.path).since()
+    chat = [q for q in logged if q.channel == "chat"]
+    assert chat and chat[0].question == QUESTION and not chat[0].refused and chat[0].cited
