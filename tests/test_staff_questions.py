@@ -23,7 +23,8 @@ from assistant.engine import Engine
 from assistant.web.app import create_app
 from assistant.web.feedback import FeedbackStore
 from assistant.web.question_groups import group_questions
-from assistant.web.question_log import QuestionLog
+from assistant.web.question_log import AskedQuestion, QuestionLog
+from assistant.web.staff_questions import groups_html
 from assistant.web.testing import staff_login
 
 PASSWORD = "rätt-lösenord"
@@ -233,3 +234,15 @@ def test_the_public_is_told_what_is_stored(corpus_engine: Engine, tmp_path: Path
     assert "{days}" not in sv + en
     if not log_questions:
         assert "Din fråga och svaret sparas bara om du ger återkoppling" in sv
+
+
+def test_a_question_asked_again_is_one_wording_counted() -> None:
+    def asked(i: int, text: str) -> AskedQuestion:
+        return AskedQuestion(i, f"2026-01-0{i}T10:00:00+00:00", "api", "sv", True, "x", text,
+                             "id", ())
+
+    group = [asked(3, BOAT), asked(2, " kan jag få stöd för att köpa en båt till min "
+                                      "fiskeverksamhet?"), asked(1, BOAT_AGAIN)]
+    html = groups_html([group])
+    assert "3 frågor" in html and "2 gånger, senast 2026-01-03 10:00" in html
+    assert html.count("<li>") == 2

@@ -152,10 +152,15 @@ def groups_html(groups: list[list[AskedQuestion]]) -> str:
                    f'<p class="meta">{len(group)} '
                    f'{"fråga" if len(group) == 1 else "frågor"} · senast {_when(first.created_at)}'
                    "</p>")
-        if len(group) > 1:
+        wordings: dict[str, list[AskedQuestion]] = {}
+        for q in group:  # the same words asked again are one wording, asked n times
+            wordings.setdefault(" ".join(q.question.split()).casefold(), []).append(q)
+        if len(wordings) > 1 or len(group) > 1:
             out.append("<ul>" + "".join(
-                f"<li>{escape(q.question)} <span class=\"meta\">({_when(q.created_at)})</span></li>"
-                for q in group[1:]) + "</ul>")
+                f"<li>{escape(qs[0].question)} <span class=\"meta\">("
+                + (f"{len(qs)} gånger, senast " if len(qs) > 1 else "")
+                + f"{_when(qs[0].created_at)})</span></li>" for qs in wordings.values())
+                + "</ul>")
         out.append("</li>")
     out.append("</ol>")
     return "".join(out)
