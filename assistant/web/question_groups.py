@@ -42,23 +42,41 @@ def _unit(v: Sequence[float]) -> list[float]:
     return [x / norm for x in v]
 
 
-def _greedy_by_vector(vectors: list[list[float]], threshold: float) -> list[list[int]]:
+def _greedy(count: int, threshold: float, closeness: Callable[[int, int], float],
+            add: Callable[[int, int], None]) -> list[list[int]]:
+    """Items 0..count-1 in order: each joins the closest group at ``threshold`` or more, else
+    starts one; ``add(item, group)`` tells the caller (a new group has the next number)."""
     groups: list[list[int]] = []
-    sums: list[list[float]] = []
-    for i, v in enumerate(vectors):
-        best, best_cos = -1, threshold
-        for g, total in enumerate(sums):
-            centre = _unit(total)
-            cos = sum(a * b for a, b in zip(v, centre, strict=True))
-            if cos >= best_cos:
-                best, best_cos = g, cos
-        if best < 0:
-            groups.append([i])
-            sums.append(list(v))
-        else:
-            groups[best].append(i)
-            sums[best] = [a + b for a, b in zip(sums[best], v, strict=True)]
+    for i in range(count):
+        best, best_score = len(groups), threshold
+        for g in range(len(groups)):
+            score = closeness(i, g)
+            if score >= best_score:
+                best, best_score = g, score
+        if best == len(groups):
+            groups.append([])
+        groups[best].append(i)
+        add(i, best)
     return groups
+
+
+def _greedy_by_vector(vectors: list[list[float]], threshold: float) -> list[list[int]]:
+    """Closeness: the cosine to the group's centre (its members' mean direction)."""
+    sums: list[list[float]] = []
+    centres: list[list[float]] = []
+
+    def closeness(i: int, g: int) -> float:
+        return sum(a * b for a, b in zip(vectors[i], centres[g], strict=True))
+
+    def add(i: int, g: int) -> None:
+        if g == len(sums):
+            sums.append(list(vectors[i]))
+            centres.append(vectors[i])
+        else:
+            sums[g] = [a + b for a, b in zip(sums[g], vectors[i], strict=True)]
+            centres[g] = _unit(sums[g])
+
+    return _greedy(len(vectors), threshold, closeness, add)
 
 
 def _words(text: str) -> set[str]:
@@ -66,18 +84,15 @@ def _words(text: str) -> set[str]:
 
 
 def _greedy_by_words(word_sets: list[set[str]], threshold: float) -> list[list[int]]:
-    groups: list[list[int]] = []
-    members: list[set[str]] = []
-    for i, words in enumerate(word_sets):
-        best, best_share = -1, threshold
-        for g, seen in enumerate(members):
-            union = words | seen
-            share = len(words & seen) / len(union) if union else 1.0
-            if share >= best_share:
-                best, best_share = g, share
-        if best < 0:
-            groups.append([i])
-            members.append(set(words))
-        else:
-            groups[best].append(i)
-    return groups
+    """Closeness: the share of words (Jaccard) shared with the question that started the group."""
+    firsts: list[set[str]] = []
+
+    def closeness(i: int, g: int) -> float:
+        union = word_sets[i] | firsts[g]
+        return len(word_sets[i] & firsts[g]) / len(union) if union else 1.0
+
+    def add(i: int, g: int) -> None:
+        if g == len(firsts):
+            firsts.append(word_sets[i])
+
+    return _greedy(len(word_sets), threshold, closeness, add)

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..answer import Answer
 from .feedback import Channel, answer_id
+from .sqlite_file import FILE_NAME, SQLiteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -51,28 +49,15 @@ class AskedQuestion:
     cited: tuple[str, ...]
 
 
-class QuestionLog:
-    """The ``questions`` table; each call opens its own connection (thread-safe)."""
+class QuestionLog(SQLiteFile):
+    """The ``questions`` table of ``feedback.sqlite3``; thread-safe."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        with self._connect() as c:
-            c.executescript(SCHEMA)
+    schema = SCHEMA
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> QuestionLog:
-        """The log of a data dir (a table in ``feedback.sqlite3``)."""
-        return cls(data_dir / "feedback.sqlite3")
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30)
-        try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()
+        """The log of a data dir."""
+        return cls(data_dir / FILE_NAME)
 
     def add(self, question: str, answer: Answer, channel: Channel) -> None:
         """Log a question with what its answer was: refused or not, and the documents cited."""
@@ -111,13 +96,7 @@ class QuestionLog:
 
     def purge(self, before: dt.datetime) -> int:
         """Delete questions logged before ``before``; returns how many were deleted."""
-        cutoff = before.astimezone(dt.UTC).isoformat(timespec="seconds")
-        with self._connect() as c:
-            deleted = c.execute("DELETE FROM questions WHERE created_at < ?", (cutoff,)).rowcount
-        if deleted:
-            with self._connect() as c:
-                c.execute("VACUUM")  # deleted text must not linger in free pages
-        return int(deleted)
+        return self._delete_before("questions", before)
 
 
 def _where(since: dt.datetime | None, refused: bool | None) -> tuple[str, list[object]]:
