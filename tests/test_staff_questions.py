@@ -128,6 +128,8 @@ def test_staff_see_the_questions_with_refused_ones_grouped(site: Any) -> None:
     down = re.search(r'<li class="result feedback-down">(.*?)</li>', page, re.S)
     assert down and "Saknar datum för ansökan" in down.group(1)
     assert ANSWERED in down.group(1) and "Svaret:" in down.group(1)
+    cited = {c["doc_id"] for c in site[2]["citations"]}
+    assert "besvarad, citerar " in down.group(1) and all(d in down.group(1) for d in cited)
 
 
 def test_filters_by_status_and_period(site: Any) -> None:
@@ -154,8 +156,9 @@ def test_csv_exports_hold_the_questions_and_the_feedback(site: Any) -> None:
     refused = parse_csv(c.get("/staff/questions.csv", params={"status": "refused"}).text)
     assert len(refused) == 3
     feedback = parse_csv(c.get("/staff/questions.csv", params={"what": "feedback"}).text)
-    assert [(f["question"], f["comment"]) for f in feedback] == [
-        (ANSWERED, "Saknar datum för ansökan")]
+    assert [(f["question"], f["comment"], f["refused"]) for f in feedback] == [
+        (ANSWERED, "Saknar datum för ansökan", "no")]
+    assert feedback[0]["cited_doc_ids"] == questions[-1]["cited_doc_ids"]
 
 
 def test_csv_cells_are_never_formulas(tmp_path: Path, corpus_engine: Engine) -> None:

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..answer import Answer
 from .feedback import Channel, answer_id
@@ -76,15 +77,23 @@ class QuestionLog(SQLiteFile):
         """Logged questions, newest first: from ``since`` on, only refused (True) or answered
         (False) ones if asked, at most ``limit``."""
         where, args = _where(since, refused)
-        sql = ("SELECT id, created_at, channel, language, refused, kind, question, answer_id,"
-               f" cited FROM questions{where} ORDER BY id DESC")
+        sql = f"{_SELECT}{where} ORDER BY id DESC"
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
         with self._connect() as c:
             rows = c.execute(sql, args).fetchall()
-        return [AskedQuestion(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7],
-                              tuple(json.loads(r[8]))) for r in rows]
+        return [_asked(r) for r in rows]
+
+    def by_answer(self, answer_ids: list[str]) -> dict[str, AskedQuestion]:
+        """The latest logged question of each answer id (what feedback refers to)."""
+        if not answer_ids:
+            return {}
+        marks = ", ".join("?" * len(set(answer_ids)))
+        with self._connect() as c:
+            rows = c.execute(f"{_SELECT} WHERE answer_id IN ({marks}) ORDER BY id",
+                             sorted(set(answer_ids))).fetchall()
+        return {q.answer_id: q for q in map(_asked, rows)}
 
     def counts(self, since: dt.datetime | None = None) -> dict[tuple[str, str, bool], int]:
         """How many questions per (channel, language, refused) from ``since`` on."""
@@ -97,6 +106,15 @@ class QuestionLog(SQLiteFile):
     def purge(self, before: dt.datetime) -> int:
         """Delete questions logged before ``before``; returns how many were deleted."""
         return self._delete_before("questions", before)
+
+
+_SELECT = ("SELECT id, created_at, channel, language, refused, kind, question, answer_id, cited"
+           " FROM questions")
+
+
+def _asked(r: tuple[Any, ...]) -> AskedQuestion:
+    return AskedQuestion(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7],
+                         tuple(json.loads(r[8])))
 
 
 def _where(since: dt.datetime | None, refused: bool | None) -> tuple[str, list[object]]:

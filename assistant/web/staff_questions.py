@@ -166,8 +166,17 @@ def groups_html(groups: list[list[AskedQuestion]]) -> str:
     return "".join(out)
 
 
-def feedback_html(items: list[FeedbackRecord]) -> str:
-    """Thumbs-down feedback: the question, the answer it rates and the comment."""
+def _outcome(q: AskedQuestion | None) -> str:
+    if q is None:
+        return ""
+    if q.refused:
+        return " · obesvarad"
+    return " · besvarad" + (f", citerar {', '.join(q.cited)}" if q.cited else "")
+
+
+def feedback_html(items: list[FeedbackRecord], asked: dict[str, AskedQuestion]) -> str:
+    """Thumbs-down feedback: the question, the answer it rates (refused or which documents it
+    cited, when the question was logged) and the comment."""
     out = ['<h2 id="down-h">Tumme ned</h2>']
     if not items:
         return "".join(out) + '<p role="status">Ingen tumme ned under perioden.</p>'
@@ -177,7 +186,8 @@ def feedback_html(items: list[FeedbackRecord]) -> str:
                    if r.comment else '<p class="meta">Ingen kommentar.</p>')
         out.append(f'<li class="result feedback-down"><h3>{escape(r.question)}</h3>'
                    f'<p class="meta">{_when(r.created_at)} · '
-                   f"{escape(CHANNELS.get(r.channel, r.channel))}</p>{comment}"
+                   f"{escape(CHANNELS.get(r.channel, r.channel))}"
+                   f"{escape(_outcome(asked.get(r.answer_id or '')))}</p>{comment}"
                    f'<div class="passage"><strong>Svaret:</strong> {escape(r.answer)}</div>'
                    "</li>")
     out.append("</ol>")
@@ -226,7 +236,8 @@ def questions_main(ctx: WebContext, log: QuestionLog, f: QuestionFilter,
     parts.append(counts_html(log.counts(since)))
     if refused is not False:
         parts.append(groups_html(refused_groups(ctx, log, since, embed)))
-    parts.append(feedback_html(thumbs_down(ctx, since)))
+    down = thumbs_down(ctx, since)
+    parts.append(feedback_html(down, log.by_answer([r.answer_id for r in down if r.answer_id])))
     parts.append(recent_html(log.since(since, refused, RECENT)))
     parts.append("</main>")
     return "".join(parts)
@@ -249,10 +260,16 @@ def questions_csv(ctx: WebContext, log: QuestionLog, f: QuestionFilter,
                                            "yes" if q.refused else "no", q.kind, q.question,
                                            " ".join(q.cited))])
     else:
-        w.writerow(["time", "channel", "question", "answer", "comment"])
-        for r in thumbs_down(ctx, f.since()):
+        w.writerow(["time", "channel", "question", "answer", "comment", "refused",
+                    "cited_doc_ids"])
+        down = thumbs_down(ctx, f.since())
+        asked = log.by_answer([r.answer_id for r in down if r.answer_id])
+        for r in down:
+            logged = asked.get(r.answer_id or "")
+            refused = "" if logged is None else "yes" if logged.refused else "no"
             w.writerow([_cell(x) for x in (r.created_at, r.channel, r.question, r.answer,
-                                           r.comment)])
+                                           r.comment, refused,
+                                           " ".join(logged.cited) if logged else "")])
     return out.getvalue()
 
 
