@@ -176,16 +176,20 @@ def eval_command(file: Path, data_dir: Path | None, with_samples: bool) -> None:
               help="Keep this many days (default from settings: web.retention_days, 90).")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Where the index lives.")
 def purge(days: int | None, data_dir: Path | None) -> None:
-    """Delete stored feedback (questions, answers, comments) older than the retention period."""
+    """Delete stored feedback (questions, answers, comments) and logged questions older than the
+    retention period."""
     import datetime as dt
 
     from .web.feedback import FeedbackStore
+    from .web.question_log import QuestionLog
 
     settings = build_settings(data_dir)
     keep = days or settings.web.retention_days
     before = dt.datetime.now(dt.UTC) - dt.timedelta(days=keep)
     deleted = FeedbackStore.in_data_dir(settings.data_dir).purge(before)
     click.echo(f"deleted {deleted} feedback record(s) older than {keep} days")
+    asked = QuestionLog.in_data_dir(settings.data_dir).purge(before)
+    click.echo(f"deleted {asked} logged question(s) older than {keep} days")
 
 
 @main.command()

@@ -204,7 +204,8 @@ def test_openapi_describes_the_public_api_only(client: TestClient) -> None:
     assert {"/api/chat", "/api/chat/stream", "/api/feedback"} <= set(spec["paths"])
     assert not [p for p in spec["paths"] if not p.startswith("/api/")]
     request = spec["components"]["schemas"]["ChatRequest"]
-    assert set(request["properties"]) == {"question", "history"}  # no staff filters
+    # no staff filters; the channel says whether the widget asked (for the question log)
+    assert set(request["properties"]) == {"question", "history", "channel"}
     assert "text/event-stream" in spec["paths"]["/api/chat/stream"]["post"]["responses"]["200"][
         "content"]
     assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN

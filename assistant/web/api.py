@@ -112,6 +112,7 @@ def api_router(ctx: WebContext) -> APIRouter:
         if invalid is not None:
             return invalid
         answer = await run_in_threadpool(ctx.answers.ask, req.question, turns(req))
+        await run_in_threadpool(ctx.asked, req.question, answer, req.channel)
         ident = ctx.recent.remember(req.question, answer.answer)
         return JSONResponse(answer.to_json(), headers={"X-Answer-Id": ident})
 
@@ -131,6 +132,7 @@ def api_router(ctx: WebContext) -> APIRouter:
             try:
                 async for item in iterate_in_threadpool(ctx.answers.stream(req.question, history)):
                     if isinstance(item, Answer):
+                        await run_in_threadpool(ctx.asked, req.question, item, req.channel)
                         ident = ctx.recent.remember(req.question, item.answer)
                         yield _sse("answer", item.to_json(), ident)
                     else:

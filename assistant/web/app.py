@@ -25,6 +25,7 @@ from .documents import document_router
 from .embed import embed_router
 from .feedback import FeedbackStore
 from .html_page import APP_PAGE_CSP, frame_sources, with_frame_ancestors
+from .question_log import QuestionLog
 from .rate_limit import Classifier, RateLimit
 from .request_body import BodyLimit
 from .staff import staff_router
@@ -145,8 +146,10 @@ def create_app(settings: Settings, engine: Engine, feedback: FeedbackStore | Non
                chat_ui: bool = True, answer_cache_size: int = 512) -> FastAPI:
     """The whole web app over one engine (``chat_ui=False`` leaves out Gradio, for API-only
     tests and deployments; ``answer_cache_size=0`` asks the engine every time)."""
-    ctx = WebContext(settings, engine, feedback or FeedbackStore.in_data_dir(settings.data_dir),
-                     AnswerCache(engine, size=answer_cache_size))
+    store = feedback or FeedbackStore.in_data_dir(settings.data_dir)
+    # the questions asked sit next to the feedback: one file to protect, purge and back up
+    ctx = WebContext(settings, engine, store, AnswerCache(engine, size=answer_cache_size),
+                     questions=QuestionLog(store.path))
     app = FastAPI(title="Regional funding assistant", version=__version__,
                   description=API_DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.context = ctx

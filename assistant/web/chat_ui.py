@@ -23,11 +23,12 @@ from ..answer import Answer
 from ..conversation import MAX_TURNS, Turn
 from ..errors import QuestionError
 from ..guard import check_question
+from ..settings import WebSettings
 from .context import WebContext
 from .examples import MAX_EXAMPLES, example_questions
 from .feedback import Rating
 from .sources import answer_sources_html, linked_markers, sources_html
-from .ui_text import STATIC_DIR, language, strings, text
+from .ui_text import STATIC_DIR, language, notice, strings, text
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +100,10 @@ def _history_turns(records: list[dict[str, Any]]) -> list[Turn]:
     return turns[-MAX_TURNS:]
 
 
-def notice_html(lang: str) -> str:
+def notice_html(lang: str, web: WebSettings) -> str:
     """What the answers are (guidance, not decisions) and what is stored."""
-    return f'<p class="notice" id="notice-text">{escape(text(lang, "notice"))}</p>'
+    said = notice(lang, web.log_questions, web.retention_days)
+    return f'<p class="notice" id="notice-text">{escape(said)}</p>'
 
 
 def build_chat_ui(ctx: WebContext) -> gr.Blocks:
@@ -160,6 +162,7 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
             records = [*records, {"question": question, "answer": "", "answer_obj": None}]
             yield "", history, records, keep, "", keep, keep, keep
             return
+        ctx.asked(question, answer, "chat")
         history[-1] = {"role": "assistant",
                        "content": answer_markdown(answer, lang, answer_n=len(records) + 1)}
         records = [*records, {"question": question, "answer": answer.answer,
@@ -195,7 +198,7 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
             gr.update(label=s["question_label"], placeholder=s["question_placeholder"]),
             gr.update(value=s["send"]),
             gr.update(value=s["clear"]),
-            notice_html(lang),
+            notice_html(lang, ctx.settings.web),
             f'<h2 class="small-h">{escape(s["examples_heading"])}</h2>',
             *example_updates(lang),
             sources_panel(latest, lang),
@@ -240,7 +243,7 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
                 with gr.Row():
                     send = gr.Button(sv["send"], variant="primary", elem_id="send")
                     clear = gr.Button(sv["clear"], variant="secondary", elem_id="clear")
-                notice = gr.HTML(notice_html("sv"), elem_id="notice")
+                notice = gr.HTML(notice_html("sv", ctx.settings.web), elem_id="notice")
                 examples_h = gr.HTML(f'<h2 class="small-h">{escape(sv["examples_heading"])}</h2>')
                 first = examples("sv")
                 with gr.Row(elem_classes="examples"):

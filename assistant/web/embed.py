@@ -16,9 +16,9 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from ..engine import Engine
-from ..settings import Settings
+from ..settings import Settings, WebSettings
 from .examples import example_questions
-from .ui_text import LANGUAGES, STATIC_DIR, all_strings, language, strings
+from .ui_text import LANGUAGES, STATIC_DIR, all_strings, language, notice, strings
 
 
 def frame_ancestors(origins: tuple[str, ...]) -> str:
@@ -43,13 +43,17 @@ def _template() -> Template:
     return Template((STATIC_DIR / "embed.html").read_text(encoding="utf-8"))
 
 
-def render_embed(lang: str, max_chars: int, examples: dict[str, list[str]] | None = None) -> str:
+def render_embed(lang: str, max_chars: int, examples: dict[str, list[str]] | None = None,
+                 web: WebSettings | None = None) -> str:
     """The widget page in one language (the script can switch to the other), with the example
-    questions of each language."""
+    questions of each language and the notice of what is stored under ``web``'s settings."""
+    web = web or WebSettings()
     s = strings(lang)
     other = next(x for x in LANGUAGES if x != lang)
+    said = {x: notice(x, web.log_questions, web.retention_days) for x in LANGUAGES}
+    words = {x: {**all_strings()[x], "notice": said[x]} for x in LANGUAGES}
     # JSON inside <script>: no "<" may close the element early
-    data = json.dumps({"lang": lang, "max_chars": max_chars, "strings": all_strings(),
+    data = json.dumps({"lang": lang, "max_chars": max_chars, "strings": words,
                        "examples": examples or {x: [] for x in LANGUAGES}},
                       ensure_ascii=False).replace("<", "\\u003c")
     return _template().substitute(
@@ -57,7 +61,7 @@ def render_embed(lang: str, max_chars: int, examples: dict[str, list[str]] | Non
         widget_title=escape(s["widget_title"]), intro=escape(s["intro"]),
         examples_heading=escape(s["examples_heading"]), question_label=escape(s["question_label"]),
         placeholder=escape(s["question_placeholder"]), send=escape(s["send"]),
-        new_conversation=escape(s["clear"]), notice=escape(s["notice"]),
+        new_conversation=escape(s["clear"]), notice=escape(said[lang]),
         count=escape(s["chars_count"].replace("{n}", "0").replace("{max}", str(max_chars))),
         strings_json=data,
     )
@@ -74,7 +78,7 @@ def embed_router(settings: Settings, engine: Engine | None = None) -> APIRouter:
         """The compact chat for an iframe on another site."""
         docs = engine.search.documents() if engine is not None else {}
         examples = {x: example_questions(docs, x) for x in LANGUAGES}
-        return HTMLResponse(render_embed(language(lang), max_chars, examples),
+        return HTMLResponse(render_embed(language(lang), max_chars, examples, settings.web),
                             headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
 
     return router

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from .sqlite_file import FILE_NAME, SQLiteFile
 
 Rating = Literal["up", "down"]
 Channel = Literal["chat", "embed", "api"]
@@ -53,28 +52,15 @@ class FeedbackRecord:
     comment: str | None
 
 
-class FeedbackStore:
-    """The ``feedback.sqlite3`` database; each call opens its own connection (thread-safe)."""
+class FeedbackStore(SQLiteFile):
+    """The ``feedback`` table of ``feedback.sqlite3``; thread-safe."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        with self._connect() as c:
-            c.executescript(SCHEMA)
+    schema = SCHEMA
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> FeedbackStore:
         """The store of a data dir."""
-        return cls(data_dir / "feedback.sqlite3")
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30)
-        try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()
+        return cls(data_dir / FILE_NAME)
 
     def add(self, question: str, answer: str, rating: Rating, comment: str | None = None,
             channel: Channel = "api", answer_ref: str | None = None) -> str:
@@ -112,13 +98,7 @@ class FeedbackStore:
     def purge(self, before: dt.datetime) -> int:
         """Delete feedback (with the question and answer it rates) stored before ``before``;
         returns how many were deleted."""
-        cutoff = before.astimezone(dt.UTC).isoformat(timespec="seconds")
-        with self._connect() as c:
-            deleted = c.execute("DELETE FROM feedback WHERE created_at < ?", (cutoff,)).rowcount
-        if deleted:
-            with self._connect() as c:
-                c.execute("VACUUM")  # deleted text must not linger in free pages
-        return int(deleted)
+        return self._delete_before("feedback", before)
 
     def all(self) -> list[FeedbackRecord]:
         """Every stored piece of feedback, oldest first."""

@@ -30,6 +30,9 @@ class ChatRequest(BaseModel):
         "binary or control characters: HTTP 422 with a refused answer carrying `error`.")
     history: list[HistoryTurn] = Field(
         default_factory=list, description="Earlier turns, oldest first; the last 20 are used.")
+    channel: Literal["api", "embed"] = Field(
+        "api", description="Where the question was asked: 'embed' from the widget, 'api' "
+        "otherwise (logged with the question for the staff view, if question logging is on).")
 
 
 class CitationModel(BaseModel):

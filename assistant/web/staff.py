@@ -29,6 +29,7 @@ from ..retrieval import Filters, Passage
 from .clients import TrustedProxies
 from .context import WebContext
 from .html_page import STRICT_CSP, page, paragraphs
+from .staff_questions import StaffGate, questions_router
 from .staff_sessions import SESSION_SECONDS, LoginGuard, StaffSessions, minutes
 from .ui_text import doc_type_label
 
@@ -80,7 +81,8 @@ def _csrf_field(token: str) -> str:
 
 def _nav(active: str, csrf: str) -> str:
     links = [("/staff", "Sök i dokumenten"), ("/staff/lessons", "Lärdomar, hinder och tips"),
-             ("/staff/withheld", "Undanhållna stycken")]
+             ("/staff/withheld", "Undanhållna stycken"),
+             ("/staff/questions", "Vad allmänheten frågar")]
     items = "".join(
         f'<a href="{href}"{" aria-current=page" if href == active else ""}>{label}</a>'
         for href, label in links)
@@ -281,6 +283,10 @@ def staff_router(ctx: WebContext) -> APIRouter:
 
     def form_ok(request: Request, token: str) -> bool:
         return sessions.csrf_ok(request.cookies.get(CSRF_COOKIE), token)
+
+    router.include_router(questions_router(ctx, StaffGate(
+        sessions.open, signed_in, lambda request, title, active, main: with_form_token(
+            request, lambda token: _html(title, _nav(active, token) + main)), closed_page)))
 
     @router.get("", response_class=HTMLResponse, response_model=None)
     async def home(request: Request, q: Annotated[str, Query(max_length=500)] = "",

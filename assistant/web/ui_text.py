@@ -36,6 +36,14 @@ def text(lang: str, key: str) -> str:
     return str(strings(lang)[key])
 
 
+def notice(lang: str, log_questions: bool, retention_days: int) -> str:
+    """What the answers are and what is stored: with question logging on, that the question is
+    kept (and for how long) even without feedback."""
+    if not log_questions:
+        return text(lang, "notice_unlogged")
+    return text(lang, "notice").replace("{days}", str(retention_days))
+
+
 def doc_type_label(doc_type: str, lang: str) -> str:
     """'Utlysning', 'Final report', ...: a document type as a reader names it."""
     labels: dict[str, str] = strings(lang)["doc_types"]

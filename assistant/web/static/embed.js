@@ -363,7 +363,7 @@
     fetch("api/chat/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-      body: JSON.stringify({ question: question, history: history })
+      body: JSON.stringify({ question: question, history: history, channel: "embed" })
     }).then(function (response) {
       if (response.status === 422) {
         /* the server's words follow the question's language; the page says it in its own */
