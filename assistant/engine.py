@@ -257,7 +257,9 @@ class Engine:
         if publishers:
             # a question that names its region or organisation is answered from its documents,
             # not from another region's that happens to phrase the answer more alike
-            keep = publishers | set(named)
+            # (another document the question's words name, such as another Leader's
+            # "förstudiestöd", goes only when none of the organisation's own is named)
+            keep = publishers if publishers & set(named) else publishers | set(named)
             cands = [c for c in cands if c.doc_id in keep] or cands
         if res.focus and not res.named:
             # a follow-up is about the conversation's document as long as it says anything

@@ -27,6 +27,9 @@ _PAGE_NUMBER = re.compile(
     r"^\s*(?:(?:sida|page|s\.)\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?\s*(?:(?:av|of|/)\s*\d{1,4})?\s*$",
     re.IGNORECASE,
 )
+# lines at the top or bottom of a page where running headers and footers stand
+EDGE_LINES = 4
+_BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 # Words after which a trailing hyphen is a suspended compound ("bransch- och ..."), not a break.
 _CONJUNCTIONS = {"och", "eller", "samt", "som", "till", "respektive", "and", "or", "resp"}
@@ -102,13 +105,19 @@ def _furniture_key(line: str) -> str:
 
 
 def _repeated_furniture(pages: list[_Page]) -> set[str]:
-    """Lines standing in the first or last three lines of at least half of the pages."""
-    if len(pages) < 3:
+    """Lines standing in the first or last EDGE_LINES lines of at least half of the pages (of
+    both pages of a two-page document, in the same place: its header or its footer)."""
+    if len(pages) < 2:
         return set()
+    if len(pages) == 2:
+        heads, feet = ([{_furniture_key(ln) for ln in body if len(ln.strip()) < 120}
+                        for body in ([ln for ln in p.lines if ln.strip()][part] for p in pages)]
+                       for part in (slice(0, EDGE_LINES), slice(-EDGE_LINES, None)))
+        return {k for k in (heads[0] & heads[1]) | (feet[0] & feet[1]) if k.strip("# ")}
     counts: Counter[str] = Counter()
     for page in pages:
         body = [ln for ln in page.lines if ln.strip()]
-        edge = body[:3] + body[-3:]
+        edge = body[:EDGE_LINES] + body[-EDGE_LINES:]
         counts.update({_furniture_key(ln) for ln in edge if len(ln.strip()) < 120})
     need = max(3, len(pages) // 2)
     return {k for k, c in counts.items() if c >= need and k.strip("# ")}
@@ -117,12 +126,47 @@ def _repeated_furniture(pages: list[_Page]) -> set[str]:
 def _strip_page_edges(page: _Page, furniture: set[str]) -> list[str]:
     lines = [ln.rstrip() for ln in page.lines]
     body_idx = [i for i, ln in enumerate(lines) if ln.strip()]
-    edge = set(body_idx[:3] + body_idx[-3:])
+    edge = set(body_idx[:EDGE_LINES] + body_idx[-EDGE_LINES:])
+    # a page that says "Sida 2 av 3" has its number: a bare number at its edge that text
+    # follows is the numeral of a list item ("3" over "Du får återkoppling ...")
+    labelled = any(_PAGE_NUMBER.match(lines[i]) and not _BARE_NUMBER.match(lines[i])
+                   for i in edge)
     out = []
     for i, ln in enumerate(lines):
         if i in edge and (_furniture_key(ln) in furniture or _PAGE_NUMBER.match(ln)):
-            continue
+            nxt = next((lines[j].strip() for j in body_idx if j > i), "")
+            if not (labelled and _BARE_NUMBER.match(ln) and nxt[:1].isupper()):
+                continue
         out.append(ln)
+    return out
+
+
+def _attach_markers(pages: list[list[str]]) -> list[list[str]]:
+    """A bullet or a list numeral on a line of its own (as PDF text often comes: "•" over
+    "Den regionala ...", "1" over "Du gör en intresseanmälan ...") goes with the line after
+    it. A bare number does so only as one of a run (1, 2, ...), not as a lone figure."""
+    numerals = {int(ln.strip()) for lines in pages for i, ln in enumerate(lines)
+                if _BARE_NUMBER.match(ln) and i + 1 < len(lines) and lines[i + 1].strip()[:1].isupper()}
+    out = []
+    for lines in pages:
+        merged: list[str] = []
+        skip = False
+        for i, ln in enumerate(lines):
+            if skip:
+                skip = False
+                continue
+            mark = ln.strip()
+            nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            if nxt and len(mark) == 1 and mark in BULLETS and not _BULLET_RE.match(nxt):
+                merged.append(f"{mark} {nxt}")
+                skip = True
+            elif nxt[:1].isupper() and _BARE_NUMBER.match(ln) and \
+                    {int(mark) - 1, int(mark) + 1} & numerals:
+                merged.append(f"{mark}. {nxt}")
+                skip = True
+            else:
+                merged.append(ln)
+        out.append(merged)
     return out
 
 
@@ -269,6 +313,9 @@ def _blocks(lines: list[str]) -> list[str]:
         elif kind == "item":
             if line[0].islower() or not _SENTENCE_END.search(current[-1]):
                 current.append(line)
+            elif _looks_like_heading(line, current[-1], nxt_line):
+                flush()
+                blocks.append(line)  # the heading after a list ("Bedömning")
             else:
                 flush()
                 current, kind = [line], "para"
@@ -364,7 +411,8 @@ def clean_document(raw: RawDocument, doc_id: str) -> CleanDocument:
     if _marks_line_ends(pages):
         pages = [_Page(p.number, _join_cut_words(p.lines)) for p in pages]
     furniture = _repeated_furniture(pages)
-    paged = [(page.number, _blocks(_strip_page_edges(page, furniture))) for page in pages]
+    stripped = _attach_markers([_strip_page_edges(page, furniture) for page in pages])
+    paged = [(page.number, _blocks(lines)) for page, lines in zip(pages, stripped, strict=True)]
     split_words = SplitWords([b for _, blocks in paged for b in blocks])
     text_parts: list[str] = []
     starts: list[int] = []

@@ -113,6 +113,35 @@ def test_running_headers_footers_and_page_numbers_are_dropped() -> None:
         assert doc.page_at(doc.text.index(body)) == n
 
 
+def test_a_two_page_document_loses_its_running_footer_and_keeps_list_numerals() -> None:
+    footer = "Region Sydmark – Regional utveckling\nProjektmedel för regionala projekt\nsydmark.se\n"
+    doc = clean(
+        "Så går det till\n1\nDu gör en intresseanmälan till oss.\n2\nVi bereder anmälningarna "
+        "varannan månad.\n" + footer + "Sida 1 av 2",
+        "3\nDu får återkoppling från oss via e-post.\n4\nDu lämnar in din ansökan i e-tjänsten."
+        "\nBedömning\nEn beredningsgrupp bedömer nyttan för länet.\n" + footer + "Sida 2 av 2",
+    )
+    blocks = doc.text.split("\n\n")
+    assert blocks[:6] == [
+        "Så går det till", "1. Du gör en intresseanmälan till oss.",
+        "2. Vi bereder anmälningarna varannan månad.",
+        "3. Du får återkoppling från oss via e-post.",
+        "4. Du lämnar in din ansökan i e-tjänsten.", "Bedömning",
+    ], blocks
+    assert "sydmark.se" not in doc.text and "Sida" not in doc.text
+
+
+def test_a_bullet_glyph_on_a_line_of_its_own_opens_its_item() -> None:
+    doc = clean("Villkor\n•\nProjekten ska ha ett regionalt mervärde.\n•\nStöd ges i högst tre år.")
+    assert doc.text.split("\n\n") == [
+        "Villkor", "- Projekten ska ha ett regionalt mervärde.", "- Stöd ges i högst tre år."]
+
+
+def test_a_lone_figure_on_a_line_is_not_a_list_numeral() -> None:
+    doc = clean("Antal deltagare\n12\nDeltagarna kom från fyra kommuner.")
+    assert "12. Deltagarna" not in doc.text
+
+
 def test_a_paragraph_continued_on_the_next_page_is_one_block_on_both_pages() -> None:
     bodies = [
         "Inledning.",

@@ -154,6 +154,9 @@ class CandidateBuilder:
         items: list[tuple[int, int, str]] = []
         for s in split_sentences(doc.text[c.end: c.end + MAX_LIST_CHARS], c.end):
             gap = doc.text[end:s.start]
+            if items and "\n" not in gap and not self.texts.withheld(c.doc_id, s.start, s.end):
+                end = s.end  # the item goes on with another sentence
+                continue
             if len(items) >= MAX_LIST_ITEMS or "\n" not in gap \
                     or (gap.count("\n") > 1 and items and not _ITEM.match(s.text)) \
                     or any(sec.start == s.start for sec in secs) \

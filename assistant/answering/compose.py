@@ -142,7 +142,8 @@ class Composer:
             if steps:
                 spans = [sp for sp in spans if not any(_overlap(sp, st) for st in steps)] + steps
                 keep.update(st[0] for st in steps)
-        spans = sorted({self._whole_item(best.doc_id, sp) for sp in spans})
+        spans = sorted({self._continued(best.doc_id, self._whole_item(best.doc_id, sp))
+                        for sp in spans})
         lead = None
         if said is not None:
             # the document's own words on the asker's kind answer before any list does
@@ -190,14 +191,21 @@ class Composer:
                 best = (rank, (weight, (x.start, x.end, x.text)))
         if best is None:
             return None
-        weight, (a, b, text) = best[1]
-        # a next sentence that refers back ("För dem finns i stället ...") belongs to it
+        weight, span = best[1]
+        return weight, self._continued(doc_id, span)
+
+    def _continued(self, doc_id: str, span: tuple[int, int, str]) -> tuple[int, int, str]:
+        """A sentence with the next one of its paragraph when that one refers back to it
+        ("För dem finns i stället ...", "Det framgår av 2 kap. 45 § ...")."""
+        a, b, _ = span
+        doc, _ = self.texts.get(doc_id)
         after = split_sentences(doc.text[b:b + 300], b)[:1]
         openers = lexicon.word_list("answering", "continuation.openers")
         if after and doc.text[b:after[0].start].count("\n") < 2 and \
-                after[0].text.lower().startswith(openers):
-            b, text = after[0].end, doc.text[a:after[0].end]
-        return weight, (a, b, text)
+                after[0].text.lower().startswith(openers) and \
+                not self.texts.withheld(doc_id, after[0].start, after[0].end):
+            return a, after[0].end, doc.text[a:after[0].end]
+        return span
 
     def _steps(self, best: Candidate) -> list[tuple[int, int, str]]:
         """The numbered steps around a step the best sentence is one of ("2. Förbered er
