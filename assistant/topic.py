@@ -25,7 +25,7 @@ FRAME_SV = (
     "deltog", "resultat", "region", "gäller", "finns", "ingår", "heter", "skick", "lämna",
     "person", "förening", "företag", "kommun", "organisation", "vill", "ska", "skulle", "måste",
     "stor", "största", "viktig", "framtida", "mål", "syfte", "period", "länge", "pågå", "gjorde",
-    "sig", "drog", "ger", "gav", "fattade", "fattat", "nummer", "summa", "total", "krav",
+    "sig", "drog", "ger", "gav", "fatta", "månad", "nummer", "summa", "total", "krav",
     "villkor", "regler", "kriteri", "urval", "prioriter", "aktivitet", "genomför", "arbet",
     "kost", "jämfört", "jämföra", "gentemot", "angående", "beträffande", "avseende", "exempel",
     "berätta", "förklara", "beskriv", "sammanfatta", "information", "själv", "egen", "eget",
@@ -38,7 +38,7 @@ FRAME_SV = (
 FRAME_EN = (
     "what", "which", "who", "whom", "when", "where", "why", "how", "much", "many", "maximum",
     "minimum", "max", "grant", "fund", "money", "apply", "applic", "call", "deadline", "open",
-    "close", "last", "day", "date", "contact", "person", "email", "phone", "project", "can",
+    "close", "last", "day", "date", "month", "contact", "person", "email", "phone", "project", "can",
     "could", "may", "might", "get", "got", "receiv", "take", "took", "part", "decid", "decision",
     "report", "final", "learn", "lesson", "big", "larg", "amount", "share", "percent", "cost",
     "budget", "obstacle", "challenge", "tip", "advice", "result", "participant", "people", "run",

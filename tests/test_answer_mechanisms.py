@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.compose import _shares, identity_stems, mentions
-from assistant.answering.understand import asks_negated
+from assistant.answering.understand import asks_negated, wants
 from assistant.engine import Engine, open_engine
 from assistant.index import open_index
 from assistant.question import detect_budget, detect_language, understand
@@ -173,6 +173,13 @@ def test_what_is_not_is_answered_with_the_list_that_says_not(engine: Engine) -> 
     # asked what is, the list of what is not does not answer
     a = engine.ask("Vilka kostnader är stödberättigande hos Region Sydmark?")
     assert not a.refused and "böter" not in a.answer, a.answer
+
+
+def test_asked_which_months_a_sentence_with_months_answers(engine: Engine) -> None:
+    a = engine.ask("Vilka månader fattar Region Nordmark beslut om ansökningar?")
+    assert not a.refused, a.answer
+    assert all(m in a.answer for m in ("mars", "juni", "oktober")), a.answer
+    assert wants("Vilka månader fattas beslut?").types == {"month"}
 
 
 @pytest.mark.parametrize("question, negated", [

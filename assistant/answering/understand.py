@@ -13,12 +13,12 @@ from functools import cache, lru_cache
 from assistant import lexicon
 
 ANSWER_TYPES = (
-    "amount", "share", "date", "duration", "count", "person", "name", "organisation", "eligibility",
+    "amount", "share", "date", "month", "duration", "count", "person", "name", "organisation", "eligibility",
     "procedure", "reason", "lesson", "condition",
 )
 # Types whose absence from a sentence means it cannot answer: a "how much" question is not
 # answered by a sentence without an amount or a share.
-HARD_TYPES = frozenset({"amount", "share", "date", "duration", "count", "person", "name"})
+HARD_TYPES = frozenset({"amount", "share", "date", "month", "duration", "count", "person", "name"})
 
 
 @cache
@@ -65,6 +65,8 @@ def wants(question: str) -> Wants:
     # "how much did X get" wants an amount, not the date the frame "when" would add
     if types & {"amount", "share", "count"}:
         types.discard("date") if not re.search(r"\bnär\b|\bwhen\b|datum|\bdates?\b", text) else None
+    if "month" in types:
+        types.discard("date")  # "vilka månader": a year or a day's date is not what is asked
     if _asks_when().search(text):
         # "när kan vi söka?" asks for a date, not who may apply
         types -= {"eligibility", "procedure"}
@@ -120,13 +122,15 @@ def _focus_patterns() -> tuple[re.Pattern[str], ...]:
 def asked_focus(question: str) -> list[str]:
     """The words naming what a Swedish question asks for: the noun after "vilken/vilket/vilka"
     or of "vad är X:s ...", and a compound on a form of support ("investeringsstöd"); words
-    that only say which kind of answer is wanted ("vilka datum", "vilka hinder") are not."""
+    that only say which kind of answer is wanted ("vilka datum", "vilka månader", "vilka
+    hinder") are not."""
     text = question.strip().lower()
     found = [m.group("focus") for p in _focus_patterns() if (m := p.search(text))]
     heads = lexicon.word_list("answering", "focus.support_heads")
     found += [w for w in re.findall(r"[\wåäöé]+", text)
               if any(w.endswith(h) and len(w) >= len(h) + 5 for h in heads)]
-    return [w for w in dict.fromkeys(found) if len(w) >= 5 and not wants(w).types]
+    return [w for w in dict.fromkeys(found)
+            if len(w) >= 5 and not wants(w).types and not wants(f"vilka {w}").types]
 
 
 @cache
