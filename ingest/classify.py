@@ -56,7 +56,8 @@ def read_metadata(path: Path, roots: Sequence[Path] | None = None,
 def read_metadata_bytes(candidate: Path, roots: Sequence[Path] | None = None,
                         limit: int = METADATA_LIMIT) -> bytes:
     """The bytes of a metadata file, within ``limit`` and (with ``roots``) inside the roots."""
-    return read_confined(candidate, roots, limit, what=f"metadata file {candidate.name}")
+    return read_confined(candidate, roots, limit, what=f"metadata file {candidate.name}",
+                         unit="KB")
 
 
 def parse_metadata(raw: bytes, name: str) -> dict[str, Any]:

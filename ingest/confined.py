@@ -25,11 +25,12 @@ def real_roots(paths: Sequence[Path]) -> list[Path]:
     return [Path(os.path.realpath(p)) for p in paths]
 
 
-def read_confined(path: Path, roots: Sequence[Path] | None, limit: int, what: str = "file"
-                  ) -> bytes:
+def read_confined(path: Path, roots: Sequence[Path] | None, limit: int, what: str = "file",
+                  unit: str = "MB") -> bytes:
     """The bytes of ``path`` (at most ``limit``), opened once and checked as opened: a regular
     file inside ``roots`` (already resolved, see :func:`real_roots`; None: anywhere).
-    IngestError names ``what`` ("file", "metadata file x.meta.json") and the reason."""
+    IngestError names ``what`` ("file", "metadata file x.meta.json") and the reason, sizes
+    in ``unit`` ("MB" or "KB")."""
     try:
         # O_NONBLOCK: a pipe swapped in for the file must not hang the run before fstat sees it
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -45,14 +46,14 @@ def read_confined(path: Path, roots: Sequence[Path] | None, limit: int, what: st
                 raise IngestError(f"{what} opened as {real}, outside the input folders (a link "
                                   "changed after the folders were read): skipped")
         if opened.st_size > limit:
-            raise IngestError(f"{what} is {_size(opened.st_size, limit)}, over the limit of "
-                              f"{_size(limit, limit)}")
+            raise IngestError(f"{what} is {_size(opened.st_size, unit)}, over the limit of "
+                              f"{_size(limit, unit, exact=True)}")
         try:
             data = f.read(limit + 1)
         except OSError as exc:
             raise IngestError(f"cannot read {what} ({exc.strerror})") from exc
     if len(data) > limit:
-        raise IngestError(f"{what} grew over the limit of {_size(limit, limit)} while being read")
+        raise IngestError(f"{what} grew over the limit of {_size(limit, unit, exact=True)} while being read")
     return data
 
 
@@ -71,8 +72,7 @@ def _opened_path(fd: int, path: Path, opened: os.stat_result) -> Path:
     return real
 
 
-def _size(n: int, limit: int) -> str:
-    """A size in the unit its limit is best said in: MB from a megabyte up, else KB."""
-    if limit >= 1024 * 1024:
-        return f"{n / 1048576:.1f} MB" if n != limit else f"{limit / 1048576:g} MB"
-    return f"{n / 1024:.1f} KB" if n != limit else f"{limit / 1024:g} KB"
+def _size(n: int, unit: str, exact: bool = False) -> str:
+    """``n`` bytes in ``unit``: one decimal, or as short as it goes for a limit."""
+    value = n / (1048576 if unit == "MB" else 1024)
+    return f"{value:g} {unit}" if exact else f"{value:.1f} {unit}"
