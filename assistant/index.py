@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from .embeddings import open_embeddings
 from .errors import StoreError
-from .keyword_index import KeywordIndex
+from .keyword_index import KeywordIndex, remove_leftovers
 from .registry import DocumentRecord, Registry
 from .settings import Settings
 from .vector_store import PassageVectors, get_collection
@@ -92,10 +96,25 @@ class Index:
         chunks = [c for c in self.registry.chunks() if c.doc_id in titles]
         texts = [f"{titles[c.doc_id]}\n{c.section or ''}\n{c.text}" for c in chunks]
         kw = KeywordIndex.build([c.chunk_id for c in chunks], texts)
-        kw.save(folder)
-        folder.with_suffix(".generation").write_text(current)
+        gen_file = folder.with_suffix(".generation")
+        # one saver at a time (ingest and a server may both rebuild); the generation goes first
+        # and comes back last, so a kill at any point leaves the folder marked stale, never
+        # another generation's index marked current
+        with self._save_lock():
+            gen_file.unlink(missing_ok=True)
+            kw.save(folder)
+            _write_atomically(gen_file, current, folder)
         logger.info("keyword index %s rebuilt: %d passages", folder.name, len(chunks))
         return kw
+
+    def _save_lock(self) -> AbstractContextManager[None]:
+        return _file_lock(self.settings.data_dir / "keyword.lock")
+
+    def remove_leftovers(self) -> None:
+        """Remove what a killed keyword-index save left in the data dir (half-written copies)."""
+        with self._save_lock():
+            for folder in (self.keyword_folder, self.public_keyword_folder):
+                remove_leftovers(folder)
 
     def keyword_index_is_current(self) -> bool:
         """True if the persisted keyword indexes were built for the indexed documents."""
@@ -121,6 +140,25 @@ class Index:
     def close(self) -> None:
         """Release the registry connection."""
         self.registry.close()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` across processes, released when the holder dies."""
+    with path.open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _write_atomically(path: Path, text: str, folder: Path) -> None:
+    """Write ``path`` whole or not at all, through a temporary file that
+    :func:`remove_leftovers` of ``folder`` removes if a kill leaves it."""
+    tmp = path.with_name(f".{folder.name}.tmp-generation-{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def _built_for(folder: Path) -> str | None:

@@ -257,9 +257,14 @@ class KeywordIndex:
         return results
 
     def save(self, folder: Path) -> None:
-        """Write the index to ``folder`` atomically: a failed save leaves the old index in place."""
+        """Write the index to ``folder`` atomically: a failed save leaves the old index in place.
+
+        Saves into one folder must not overlap (:class:`~assistant.index.Index` holds a file lock
+        around them): each save first removes what a killed save left beside the folder.
+        """
         folder = Path(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(folder)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
         try:
             self._write(tmp)
@@ -305,6 +310,17 @@ class KeywordIndex:
         }
         # Written last: a folder without it is never taken for an index.
         (folder / _META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the half-written and replaced copies of ``folder`` that a killed save left."""
+    for pattern in (f".{folder.name}.tmp-*", f".{folder.name}.old-*"):
+        for leftover in folder.parent.glob(pattern):
+            logger.info("removing %s, left by an interrupted save", leftover.name)
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
 
 def _fsync_tree(folder: Path) -> None:

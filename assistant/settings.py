@@ -119,6 +119,11 @@ class IngestSettings(_Section):
         "is refused as too large when decompressed. Content streams of real programme documents "
         "are well under 1 MB; stream bombs inflate a few kB to gigabytes."
     )
+    max_metadata_kb: int = Field(
+        64, ge=1, description="NAME.meta.json files larger than this are refused (the file is "
+        "not ingested) before they are read: one holds a few short fields, the sample corpus's "
+        "under 300 bytes."
+    )
     default_audience: Literal["public", "staff"] = Field(
         "public", description="Who may read documents whose NAME.meta.json names no "
         "\"audience\": 'public' (answers, widget, /documents) or 'staff' (staff search only). "

@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import IngestError
+from assistant.settings import IngestSettings
 
 from . import vocabulary
+from .confined import read_confined
 from .document import AUDIENCES, DOC_TYPES, CleanDocument, DocType, DocumentInfo
 from .structure import blocks, sections
 
@@ -29,6 +32,7 @@ _ORG_HINT = re.compile(r"\b(Region [A-ZÅÄÖ][a-zåäö]+(?: län)?|Tillväxtve
                        r"Svenska ESF-rådet|Europeiska socialfonden)\b")
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 META_FIELDS = {"doc_type", "title", "organisation", "region", "year", "audience"}
+METADATA_LIMIT = int(IngestSettings.model_fields["max_metadata_kb"].default) * 1024
 
 
 def metadata_file(path: Path) -> Path | None:
@@ -39,18 +43,29 @@ def metadata_file(path: Path) -> Path | None:
     return None
 
 
-def read_metadata(path: Path) -> dict[str, Any]:
-    """The override file beside ``path``, if any, validated."""
+def read_metadata(path: Path, roots: Sequence[Path] | None = None,
+                  limit: int = METADATA_LIMIT) -> dict[str, Any]:
+    """The override file beside ``path``, if any, validated; with ``roots`` (resolved input
+    folders) it must lie inside them as opened (see :mod:`.confined`)."""
     candidate = metadata_file(path)
     if candidate is None:
         return {}
-    name = candidate.name
+    return parse_metadata(read_metadata_bytes(candidate, roots, limit), candidate.name)
+
+
+def read_metadata_bytes(candidate: Path, roots: Sequence[Path] | None = None,
+                        limit: int = METADATA_LIMIT) -> bytes:
+    """The bytes of a metadata file, within ``limit`` and (with ``roots``) inside the roots."""
+    return read_confined(candidate, roots, limit, what=f"metadata file {candidate.name}",
+                         unit="KB")
+
+
+def parse_metadata(raw: bytes, name: str) -> dict[str, Any]:
+    """The fields of a metadata file's bytes, validated; ``name`` is the file's, for errors."""
     try:
-        data = json.loads(candidate.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IngestError(f"metadata file {name} is not valid JSON ({exc})") from exc
-    except OSError as exc:
-        raise IngestError(f"metadata file {name} cannot be read ({exc.strerror})") from exc
     if not isinstance(data, dict):
         raise IngestError(f"metadata file {name} must hold a JSON object")
     unknown = set(data) - META_FIELDS
@@ -122,9 +137,10 @@ def titled(info: DocumentInfo, project_name: str | None, meta_title: bool) -> Do
     return replace(info, title=f"{prefix}: {project_name}")
 
 
-def describe(doc: CleanDocument) -> DocumentInfo:
-    """Type, title, organisation, region and year, read from the content and the metadata file."""
-    meta = read_metadata(doc.path)
+def describe(doc: CleanDocument, meta: dict[str, Any] | None = None) -> DocumentInfo:
+    """Type, title, organisation, region and year, read from the content and the metadata file
+    (``meta``, its fields as :func:`parse_metadata` read them; None: read it here)."""
+    meta = read_metadata(doc.path) if meta is None else meta
     scores = type_scores(doc.text)
     doc_type: DocType = max(DOC_TYPES, key=lambda t: scores[t])
     confidence = scores[doc_type]

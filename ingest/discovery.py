@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .confined import real_roots
+
 logger = logging.getLogger(__name__)
 
 METADATA_SUFFIX = ".meta.json"
@@ -40,7 +42,7 @@ def discover(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
     :class:`Skipped`.
     """
     given = [Path(p) for p in paths]
-    real_roots = [Path(os.path.realpath(p)) for p in given]
+    roots = real_roots(given)
     seen: set[Path] = set()
     links: deque[tuple[Path, Path, Path]] = deque()  # (link, its root, its target)
     for root in given:
@@ -48,13 +50,13 @@ def discover(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
         if isinstance(real, str):
             yield Skipped(root, real)
         elif real.is_dir():
-            yield from _walk(root, root, real, real_roots, seen, links)
+            yield from _walk(root, root, real, roots, seen, links)
         else:
             yield from _file(root, real, seen)
     while links:
         link, root, real = links.popleft()
         if real.is_dir():
-            yield from _walk(link, root, real, real_roots, seen, links)
+            yield from _walk(link, root, real, roots, seen, links)
         else:
             yield from _file(link, real, seen)
 

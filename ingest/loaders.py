@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import statistics
+from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 from assistant.errors import IngestError
 from assistant.settings import IngestSettings
 
+from .confined import read_confined
 from .document import RawDocument, RawPage
 
 logger = logging.getLogger(__name__)
@@ -263,27 +265,17 @@ def loader_for(path: Path, settings: IngestSettings) -> DocumentLoader:
     return TextLoader(settings.max_control_share)
 
 
-def read_file(path: Path, settings: IngestSettings) -> tuple[bytes, str]:
-    """The bytes of an accepted file within the size limit, and their SHA-256.
+def read_file(path: Path, settings: IngestSettings, roots: Sequence[Path] | None = None
+              ) -> tuple[bytes, str]:
+    """The bytes of an accepted file within the size limit, and their SHA-256; with ``roots``
+    (resolved input folders), the file as opened must lie inside them (see :mod:`.confined`).
 
     Cheap next to parsing, so that an unchanged file can be skipped before it is parsed.
     """
     loader_for(path, settings)  # refuses an unsupported type before reading anything
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise IngestError(f"cannot read file ({exc.strerror})") from exc
-    limit = int(settings.max_file_mb * 1024 * 1024)
-    if size > limit:
-        raise IngestError(
-            f"file is {size / 1048576:.1f} MB, over the limit of {settings.max_file_mb:g} MB"
-        )
-    if size == 0:
+    data = read_confined(path, roots, int(settings.max_file_mb * 1024 * 1024))
+    if not data:
         raise IngestError("empty file (0 bytes)")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"cannot read file ({exc.strerror})") from exc
     return data, hashlib.sha256(data).hexdigest()
 
 

@@ -23,8 +23,9 @@ from assistant.index import Index
 from assistant.settings import Settings
 
 from .chunking import chunk_document
-from .classify import describe, metadata_file, read_metadata, titled
+from .classify import describe, metadata_file, parse_metadata, read_metadata_bytes, titled
 from .cleaning import clean_document
+from .confined import real_roots
 from .discovery import Skipped, discover
 from .document import Chunk, DocumentInfo
 from .facts import extract_facts
@@ -87,19 +88,15 @@ def slug(text: str) -> str:
     return t[:80] or "document"
 
 
-def content_fingerprint(sha256: str, path: Path, default_audience: str = "public") -> str:
-    """What decides whether a file changed: its bytes, and its metadata file when it has one
-    (a new ``doc_type`` or title beside an unchanged PDF must still reach the index), and the
+def content_fingerprint(sha256: str, metadata: bytes | None, default_audience: str = "public"
+                        ) -> str:
+    """What decides whether a file changed: its bytes, and its metadata file's bytes when it has
+    one (a new ``doc_type`` or title beside an unchanged PDF must still reach the index), and the
     run's default audience when it is not 'public' (a folder re-ingested as staff-only must
     not be skipped as unchanged)."""
-    meta = metadata_file(path)
     basis = sha256.encode()
-    if meta is not None:
-        try:
-            basis += b"\0" + meta.read_bytes()
-        except OSError as exc:
-            raise IngestError(f"metadata file {meta.name} cannot be read ({exc.strerror})") \
-                from exc
+    if metadata is not None:
+        basis += b"\0" + metadata
     if default_audience != "public":
         basis += b"\0audience=" + default_audience.encode()
     return sha256 if basis == sha256.encode() else hashlib.sha256(basis).hexdigest()
@@ -122,13 +119,19 @@ class Ingestor:
         self.settings = settings
         self.index = index
         self.progress = progress or (lambda it: it)
+        self._roots: list[Path] | None = None  # the run's input folders, resolved
+        self._meta_roots: list[Path] | None = None
 
     def run(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
         """Ingest files and folders; optionally forget documents whose files are gone."""
         t0 = time.perf_counter()
         report = IngestReport()
         report.repaired = self._repair()
-        found = list(discover(list(paths)))
+        paths = list(paths)
+        self._roots = real_roots(paths)
+        # a file given by name brings the metadata file beside it
+        self._meta_roots = [r if r.is_dir() else r.parent for r in self._roots]
+        found = list(discover(paths))
         for entry in found:
             if isinstance(entry, Skipped):
                 logger.warning("skipped %s: %s", entry.path, entry.reason)
@@ -148,7 +151,9 @@ class Ingestor:
         return report
 
     def _repair(self) -> list[str]:
-        """Documents a crashed run left pending lose their partial vectors and are re-ingested."""
+        """Documents a crashed run left pending lose their partial vectors and are re-ingested;
+        half-written keyword-index copies are removed."""
+        self.index.remove_leftovers()
         repaired = []
         for rec in self.index.registry.documents(status="pending"):
             logger.warning("repairing %s, left half-written by an interrupted ingest", rec.doc_id)
@@ -184,8 +189,14 @@ class Ingestor:
 
     def _ingest(self, path: Path, parser: IsolatedParser) -> FileOutcome:
         settings = self.settings
-        data, sha256 = read_file(path, settings.ingest)
-        fingerprint = content_fingerprint(sha256, path, settings.ingest.default_audience)
+        # both opened once and checked as opened: a link swapped since discovery reads nothing
+        data, sha256 = read_file(path, settings.ingest, self._roots)
+        meta_file = metadata_file(path)
+        meta_bytes = None if meta_file is None else read_metadata_bytes(
+            meta_file, self._meta_roots, settings.ingest.max_metadata_kb * 1024)
+        meta = {} if meta_file is None or meta_bytes is None \
+            else parse_metadata(meta_bytes, meta_file.name)
+        fingerprint = content_fingerprint(sha256, meta_bytes, settings.ingest.default_audience)
         doc_id = self._doc_id(path)
         registry = self.index.registry
         existing = registry.document(doc_id)
@@ -198,7 +209,7 @@ class Ingestor:
         doc = clean_document(raw, doc_id)
         if len(doc.text.split()) < 5:
             raise IngestError("no readable text after cleaning")
-        info = describe(doc)
+        info = describe(doc, meta)
         withheld = withheld_spans(doc.text)
         if withheld:
             logger.warning("%s: %d passage(s) address the assistant and are withheld from "
@@ -207,7 +218,6 @@ class Ingestor:
         facts = [f for f in extract_facts(doc, info.type_scores or info.doc_type)
                  if not is_withheld(withheld, f.start, f.end)]
         project = next((str(f.value) for f in facts if f.name == "project_name"), None)
-        meta = read_metadata(path)
         info = replace(titled(info, project, meta_title="title" in meta),
                        audience=meta.get("audience", settings.ingest.default_audience))
         chunks = chunk_document(doc, settings.chunking)

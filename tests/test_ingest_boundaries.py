@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from assistant.cli import main
+from assistant.errors import IngestError
 from assistant.settings import Settings
+from ingest import confined
+from ingest.confined import read_confined, real_roots
 from ingest.discovery import Skipped, discover
 from ingest.pipeline import Ingestor
 
@@ -121,3 +125,102 @@ def test_unreadable_folders_and_files_are_reported_and_the_rest_indexed(
     assert "folder cannot be read (Permission denied)" in reasons["locked"]
     assert "cannot read file (Permission denied)" in reasons["closed.txt"]
     assert report.count("added") == 1
+
+
+# --- checked on the file actually opened (time of check, time of use) -----------------------
+
+
+def _swapping(link: Path, target: Path) -> Callable[[Iterable[Path]], Iterable[Path]]:
+    """A progress hook that, once discovery has listed the files, points ``link`` at ``target``:
+    the swap an attacker would make between the folder walk and the read."""
+
+    def progress(files: Iterable[Path]) -> Iterable[Path]:
+        listed = list(files)
+        link.unlink()
+        link.symlink_to(target)
+        return listed
+
+    return progress
+
+
+@pytest.fixture
+def swap_tree(tmp_path: Path, corpus_dir: Path) -> Path:
+    """An input folder whose link ``notes.txt`` points at a real document inside it, next to a
+    folder outside it that must never be read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "hemlig.txt").write_text(SECRET * 5, encoding="utf-8")
+    (outside / "hemlig.json").write_text('{"title": "Hemlig titel utifrån"}', encoding="utf-8")
+    root = tmp_path / "in"
+    root.mkdir()
+    shutil.copy(corpus_dir / CALL, root / CALL)
+    (root / ".store").mkdir()  # hidden: read only through the link
+    (root / ".store" / "notes.md").write_text("Anteckningar om projektmedel. " * 10,
+                                              encoding="utf-8")
+    (root / "notes.txt").symlink_to(root / ".store" / "notes.md")
+    return root
+
+
+def test_a_link_swapped_out_of_the_root_after_discovery_is_not_read(
+    swap_tree: Path, settings: Settings, make_index
+) -> None:
+    link, outside = swap_tree / "notes.txt", swap_tree.parent / "outside"
+    index = make_index(settings)
+    report = Ingestor(settings, index, progress=_swapping(link, outside / "hemlig.txt")).run(
+        [swap_tree])
+    reasons = {Path(o.path).name: o.reason or "" for o in report.failed}
+    assert set(reasons) == {"notes.txt"}, reasons
+    assert "outside the input folders" in reasons["notes.txt"]
+    assert str(outside / "hemlig.txt") in reasons["notes.txt"]
+    assert all(SECRET[:20] not in c.text for c in index.registry.chunks())
+    assert report.count("added") == 1  # the call
+
+
+def test_a_metadata_file_linked_or_swapped_out_of_the_root_is_not_read(
+    swap_tree: Path, settings: Settings, make_index
+) -> None:
+    meta = swap_tree / f"{CALL}.meta.json"
+    (swap_tree / "own-source.meta.json").write_text('{"title": "Egen titel"}', encoding="utf-8")
+    meta.symlink_to(swap_tree / "own-source.meta.json")
+    outside = swap_tree.parent / "outside" / "hemlig.json"
+    index = make_index(settings)
+    report = Ingestor(settings, index, progress=_swapping(meta, outside)).run([swap_tree])
+    reasons = {Path(o.path).name: o.reason or "" for o in report.failed}
+    assert set(reasons) == {CALL}, reasons
+    assert reasons[CALL].startswith(f"metadata file {meta.name} opened as {outside}")
+    assert "outside the input folders" in reasons[CALL]
+    assert all(d.info.title != "Hemlig titel utifrån" for d in index.registry.documents())
+
+
+def test_an_oversized_metadata_file_fails_its_document_alone(
+    tmp_path: Path, corpus_dir: Path, settings: Settings, make_index
+) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    shutil.copy(corpus_dir / CALL, root / CALL)
+    (root / "other.txt").write_text("Anteckningar om projektmedel. " * 10, encoding="utf-8")
+    padding = " " * (70 * 1024)
+    (root / "other.txt.meta.json").write_text(f'{{"title": "Stor"{padding}}}', encoding="utf-8")
+    report = Ingestor(settings, make_index(settings)).run([root])
+    reasons = {Path(o.path).name: o.reason or "" for o in report.failed}
+    assert reasons == {"other.txt": "metadata file other.txt.meta.json is 70.0 KB, over the "
+                                    "limit of 64 KB"}
+    assert report.count("added") == 1
+
+
+def test_a_pipe_swapped_in_for_a_file_fails_at_once(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")  # opened for reading without a writer, it would block
+    with pytest.raises(IngestError, match="not a regular file"):
+        read_confined(tmp_path / "pipe.txt", [tmp_path], 1024)
+
+
+def test_without_proc_the_resolved_path_is_checked(
+    swap_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(confined, "PROC_FD", swap_tree.parent / "no-proc")
+    roots = real_roots([swap_tree])
+    assert read_confined(swap_tree / "notes.txt", roots, 1 << 20).startswith(b"Anteckningar")
+    (swap_tree / "notes.txt").unlink()
+    (swap_tree / "notes.txt").symlink_to(swap_tree.parent / "outside" / "hemlig.txt")
+    with pytest.raises(IngestError, match="outside the input folders"):
+        read_confined(swap_tree / "notes.txt", roots, 1 << 20)

@@ -1,16 +1,11 @@
 """Incremental and crash-safe ingestion: unchanged files are skipped, changed ones replaced
-whole, vanished ones pruned, and a killed ingest is repaired by the next run."""
+whole, vanished ones pruned, and a killed ingest is repaired by the next run (real kill -9
+trials: ``test_ingest_crash.py``)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -193,90 +188,3 @@ def test_an_interrupted_prune_is_finished_by_the_next_run(
     assert report.repaired == [doc.doc_id]
     assert index.registry.document(doc.doc_id) is None
     assert_consistent(index)
-
-
-# --- killing a real ingest -------------------------------------------------------------------
-
-
-def _varied_calls(folder: Path, corpus_dir: Path, n: int) -> None:
-    """``n`` calls of one chunk each, different in words and numbers (so in content hash)."""
-    text = (corpus_dir / CALL).read_text(encoding="utf-8")
-    start = text.index("Vem kan söka?")
-    body = text[start : text.index("Hur ansöker vi?")]
-    regions = ["Norrbotten", "Västerbotten", "Jämtland", "Västernorrland", "Gävleborg"]
-    for i in range(n):
-        region = regions[i % len(regions)]
-        varied = body.replace("800 000", f"{300 + 17 * i} 000").replace("2019", str(2010 + i % 12))
-        (folder / f"utlysning-{i:02d}.txt").write_text(
-            f"Utlysning {i}: projektmedel i {region}\n\n{varied}", encoding="utf-8"
-        )
-
-
-def _statuses(db: Path) -> dict[str, int]:
-    if not db.exists():
-        return {}
-    try:
-        with sqlite3.connect(db, timeout=0.05) as conn:
-            rows = conn.execute("SELECT status, COUNT(*) FROM documents GROUP BY status").fetchall()
-        return dict(rows)
-    except sqlite3.OperationalError:  # the schema is being created
-        return {}
-
-
-def _ingest_command(docs: Path, data: Path) -> list[str]:
-    return [sys.executable, "-m", "assistant.cli", "ingest", str(docs), "--data-dir", str(data)]
-
-
-@pytest.mark.slow
-def test_killing_an_ingest_midway_never_leaves_a_document_half_indexed(
-    tmp_path: Path, corpus_dir: Path, make_index
-) -> None:
-    n_docs = 20
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    _varied_calls(docs, corpus_dir, n_docs)
-    # the real default model in the subprocess, on a short window to keep the test quick
-    env = {**os.environ, "ASSISTANT_EMBEDDING__MAX_WORDS": "16"}
-
-    def kill_when_pending(s: dict[str, int]) -> bool:
-        return s.get("pending", 0) > 0
-
-    def kill_after(n: int) -> Callable[[dict[str, int]], bool]:
-        return lambda s: s.get("indexed", 0) >= n
-
-    caught_half_written = False
-    for attempt, should_kill in enumerate([kill_when_pending, kill_after(3), kill_after(8),
-                                           kill_when_pending]):
-        data = tmp_path / f"data-{attempt}"
-        db = data / "registry.sqlite3"
-        proc = subprocess.Popen(_ingest_command(docs, data), env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 120
-            while proc.poll() is None and time.monotonic() < deadline:
-                if should_kill(_statuses(db)):
-                    proc.send_signal(signal.SIGKILL)
-                    break
-                time.sleep(0.002)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.communicate()
-        killed = proc.returncode == -signal.SIGKILL
-        left = _statuses(db)
-        half_written = killed and left.get("pending", 0) > 0
-
-        rerun = subprocess.run(_ingest_command(docs, data), env=env, capture_output=True,
-                               text=True, timeout=300)
-        assert rerun.returncode == 0, rerun.stderr
-        assert ("repaired:" in rerun.stderr) == half_written, rerun.stderr
-        assert f"documents: {n_docs - left.get('indexed', 0)} added" in rerun.stdout
-
-        settings = Settings(data_dir=data, embedding={"max_words": 16})
-        index = make_index(settings)
-        assert len(index.registry.documents()) == n_docs
-        assert_consistent(index)
-        caught_half_written |= half_written
-        if caught_half_written and attempt >= 1:
-            break
-    assert caught_half_written, "no kill landed between the two phases of a document"
