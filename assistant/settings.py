@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant import lexicon
 
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 """Bump when cleaning or chunking changes so that old vectors are never mixed with new ones.
 (7: chunks carry their document's audience; older ones are re-indexed before they are served.)"""
 
@@ -128,6 +128,19 @@ class IngestSettings(_Section):
         0.05, ge=0, le=1, description="A text file with a larger share of control characters "
         "(NUL bytes aside, which are dropped) or undecodable bytes is refused as binary. Text "
         "files hold none; the 300-byte binary of tests/test_ingest_bad_input.py holds 100%."
+    )
+
+
+    theme_margin: float = Field(
+        0.02, ge=0, le=1, description="A lesson statement joins every theme whose description "
+        "its vector is within this cosine of its nearest theme (besides the themes its keywords "
+        "name). e5-small puts a statement 0.75-0.88 from every description; 0.02 kept one or two "
+        "themes a statement on the generated reports of tests/lesson_reports.py."
+    )
+    theme_floor: float = Field(
+        0.82, ge=-1, le=1, description="Below this cosine to its nearest theme description a "
+        "statement gets themes from its keywords only (e5-small: unrelated sentences stay "
+        "under ~0.82 on the generated reports; the fake test embedding is near 0)."
     )
 
 
@@ -307,7 +320,9 @@ class Settings(BaseSettings):
             "parser": PARSER_VERSION,
             "units": UNITS_VERSION,
             # the ingestion lexicon shapes the stored facts; the answer side's does not
-            "lexicon": lexicon.version("ingest"),
+            "lexicon": lexicon.version("ingest", "lessons"),
+            # the themes stored with each lesson statement
+            "themes": [self.ingest.theme_margin, self.ingest.theme_floor],
         }
         digest = hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
         return digest[:12]
