@@ -312,3 +312,28 @@ def score(extracted: list[str], gold: list[str]) -> Score:
     correct = sum(1 for e in extracted if any(matches(e, g) for g in gold))
     found = sum(1 for g in gold if any(matches(e, g) for e in extracted))
     return Score(len(extracted), correct, len(gold), found)
+
+
+def extract(name: str, text: str, media_type: str = "text/plain") -> list[str]:
+    """The statements the product extracts from a text, as quotes (the real ingestion steps,
+    without the store)."""
+    from pathlib import Path
+
+    from ingest.classify import describe
+    from ingest.cleaning import clean_document
+    from ingest.document import RawDocument, RawPage
+    from ingest.facts import extract_facts
+    from ingest.lessons import find_statements
+
+    doc = clean_document(RawDocument(Path(name), "0", [RawPage(None, text)], media_type), name)
+    info = describe(doc)
+    facts = extract_facts(doc, info.type_scores or info.doc_type)
+    return [s.quote for s in find_statements(doc, info, facts)]
+
+
+def generated_score(reports: list[GeneratedReport] | None = None) -> Score:
+    """Precision and recall over the generated reports."""
+    total = Score(0, 0, 0, 0)
+    for r in reports or generate():
+        total = total + score(extract(r.name, r.text, r.media_type), [g.quote for g in r.gold])
+    return total
