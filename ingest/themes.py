@@ -92,8 +92,10 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 class ThemeTagger:
-    """Puts statements in themes: keyword hits, plus the themes whose description the
-    statement's vector is nearest to (within ``margin`` of the nearest, above ``floor``)."""
+    """Puts statements in themes: keyword hits; a statement without any takes the theme whose
+    description its vector is nearest to, when that is at least ``floor`` and leads the next
+    theme by ``margin`` (e5 puts every sentence close to every description, so only a clear
+    lead says anything)."""
 
     def __init__(self, embeddings: Embeddings, margin: float, floor: float) -> None:
         self.embeddings = embeddings
@@ -115,11 +117,16 @@ class ThemeTagger:
     def tag(self, text: str, vector: Sequence[float] | None) -> tuple[str, ...]:
         """The statement's themes, strongest first (empty when nothing fits)."""
         found = keyword_themes(text)
-        if vector is not None:
-            sims = self.similarities(vector)
-            best = max(sims.values(), default=0.0)
-            if best >= self.floor:
-                near = sorted((k for k, s in sims.items() if s >= best - self.margin),
-                              key=lambda k: -sims[k])
-                found += [k for k in near if k not in found]
+        if not found and vector is not None:
+            nearest = self.nearest(vector)
+            if nearest:
+                found = [nearest]
         return tuple(found)
+
+    def nearest(self, vector: Sequence[float]) -> str | None:
+        """The theme the vector is clearly nearest to, if any."""
+        sims = sorted(self.similarities(vector).items(), key=lambda kv: -kv[1])
+        if len(sims) < 2:
+            return sims[0][0] if sims and sims[0][1] >= self.floor else None
+        (best, top), (_, second) = sims[0], sims[1]
+        return best if top >= self.floor and top - second >= self.margin else None

@@ -83,10 +83,8 @@ class LessonAnswerer:
         topic = topic_words(text)
         wanted = keyword_themes(" ".join(topic)) if topic else []
         if topic and not wanted and vector is not None:
-            sims = self.tagger.similarities(vector)
-            best = max(sims, key=lambda k: sims[k])
-            if sims[best] >= self.tagger.floor:
-                wanted = [best]
+            nearest = self.tagger.nearest(vector)
+            wanted = [nearest] if nearest else []
         by_theme: dict[str, list[tuple[Statement, DocumentInfo]]] = {}
         for s, info in pool:
             if topic and not (set(s.themes) & set(wanted) or _mentions(s.quote, topic)):
