@@ -216,6 +216,16 @@ class Engine:
                  if v >= s.refusal.named_at_least]
         allowed = {d for d, info in self._infos.items() if (filters or Filters()).allows(d, info)}
         named = [d for d in named if d in allowed]
+        reports = [d for d in named[:3] if self._infos[d].doc_type == "report"
+                   and names_report(q.text, self._infos[d].title)]
+        if "lesson" in want.types and not res.focus and reports:
+            # the named reports' own statements, report by report
+            cites = CitationBuilder(self.texts, self._infos)
+            lessons = self.lessons.answer_named(q, reports, cites)
+            if lessons is not None:
+                return Answer(answer=lessons, refused=False, language=q.language, kind=q.kind,
+                              citations=cites.citations), Evidence(language=q.language,
+                                                                   named=True)
         if "lesson" in want.types and not res.focus and not any(
                 names_report(q.text, self._infos[d].title) for d in named):
             # what projects learned about a topic, across every report: the stored statements

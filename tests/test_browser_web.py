@@ -370,7 +370,7 @@ def test_staff_view_refuses_without_login_and_works_with_it(page: Any, site: Sit
     assert "Slutrapport" in page.locator("li.result").first.inner_text()
     shot(page, "staff-search")
     page.get_by_role("link", name="Lärdomar", exact=True).click()
-    page.get_by_role("heading", name="Teman").wait_for()
+    page.get_by_role("heading", name="Teman", exact=True).wait_for()
     assert page.locator("blockquote").count() >= 1
     shot(page, "staff-lessons")
     page.get_by_role("button", name="Logga ut").click()
@@ -391,7 +391,7 @@ def staff_sign_in(page: Any, site: Site, path: str) -> None:
 def test_staff_lessons_theme_to_quote_in_two_clicks(page: Any, context: Any, site: Site,
                                                      viewport: dict[str, int]) -> None:
     staff_sign_in(page, site, "/staff/lessons")
-    page.get_by_role("heading", name="Teman").wait_for()
+    page.get_by_role("heading", name="Teman", exact=True).wait_for()
     assert page.locator("svg.theme-chart rect").count() >= 1
     assert page.locator("table.theme-table tbody tr").count() >= 1
     assert serious_violations(page) == []

@@ -73,3 +73,15 @@ def test_a_topic_no_report_takes_up_is_refused(lessons_engine: Engine) -> None:
     answer = lessons_engine.ask("Vad har tidigare projekt lärt sig om vindkraftverk?")
     assert answer.refused
     assert not answer.citations
+
+
+def test_a_question_naming_a_report_gets_that_reports_statements(
+        lessons_engine: Engine, reports: list[GeneratedReport]) -> None:
+    answer = lessons_engine.ask("Vilka hinder mötte projektet Kompass Norrmyra?")
+    assert not answer.refused, answer.answer
+    named = {Path(r.name).stem for r in reports if "kompass-norrmyra" in r.name}
+    assert answer.citations and {c.doc_id for c in answer.citations} <= named
+    gold = {g.quote for r in reports if Path(r.name).stem in {c.doc_id for c in answer.citations}
+            for g in r.gold}
+    quoted = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert quoted and all(any(g in line for g in gold) for line in quoted), quoted

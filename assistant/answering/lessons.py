@@ -21,6 +21,7 @@ from ..swedish_text import fold
 LEXICON = "lessons"
 MAX_THEMES = 3
 MAX_LINES = 6
+MAX_NAMED = 6
 MIN_TOPIC_CHARS = 4
 
 
@@ -118,6 +119,30 @@ class LessonAnswerer:
                                 theme=label))
             lines.extend(self._statements(lang, label, items, cites))
         return "\n".join(lines)
+
+    def answer_named(self, q: Question, doc_ids: Sequence[str], cites: CitationBuilder
+                     ) -> str | None:
+        """What the named reports say, report by report: the statements of the kind asked
+        (every kind where a report has none of it), on the topic where some are."""
+        lang = q.language
+        kind = asked_kind(q.text)
+        topic = topic_words(q.text)
+        wanted = keyword_themes(" ".join(topic)) if topic else []
+        lines = [render(lang, "lessons", "lead",
+                        kind=render(lang, "lessons", f"lead_kind_{kind or 'lesson'}"))]
+        for d in doc_ids:
+            own = [(s, i) for s, i in self.statements if s.doc_id == d]
+            if not own:
+                continue
+            pool = [(s, i) for s, i in own if s.kind == kind] or own
+            on_topic = [(s, i) for s, i in pool
+                        if set(s.themes) & set(wanted) or _mentions(s.quote, topic)]
+            chosen = (on_topic or pool)[:MAX_NAMED]
+            lines += ["", render(lang, "lessons", "report", title=chosen[0][1].title)]
+            lines += [render(lang, "lessons", "statement", quote=s.quote, titles="", markers=
+                             f"[{cites.cite(s.doc_id, s.start, s.end)}]").replace(" () ", " ")
+                      for s, _ in chosen]
+        return "\n".join(lines) if len(lines) > 1 else None
 
     def _statements(self, lang: str, label: str, items: list[tuple[Statement, DocumentInfo]],
                     cites: CitationBuilder) -> list[str]:
