@@ -216,8 +216,7 @@ class Engine:
                  if v >= s.refusal.named_at_least]
         allowed = {d for d, info in self._infos.items() if (filters or Filters()).allows(d, info)}
         named = [d for d in named if d in allowed]
-        reports = [d for d in named[:3] if self._infos[d].doc_type == "report"
-                   and names_report(q.text, self._infos[d].title)]
+        reports = self.lessons.reports_named(q.text, allowed)
         if "lesson" in want.types and not res.focus and reports:
             # the named reports' own statements, report by report
             cites = CitationBuilder(self.texts, self._infos)

@@ -23,6 +23,7 @@ MAX_THEMES = 3
 MAX_LINES = 6
 MAX_NAMED = 6
 MIN_TOPIC_CHARS = 4
+MIN_STEM = 6
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,14 @@ def names_report(text: str, title: str) -> bool:
     sig i Nya GRannar?"), not only by words any report shares."""
     generic = {fold(w) for w in lexicon.word_list(LEXICON, "question.report_words")}
     asked = set(topic_words(text))
-    return any(w in asked for w in topic_words(title) if w not in generic)
+    return any(_same_word(w, a) for w in topic_words(title) if w not in generic for a in asked)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word, or one an inflection of the other ("sundbyberg", "sundbybergs")."""
+    short, long_ = sorted((a, b), key=len)
+    return a == b or (len(short) >= MIN_STEM and long_.startswith(short)
+                      and len(long_) - len(short) <= 2)
 
 
 def polarity(text: str) -> int:
@@ -119,6 +127,16 @@ class LessonAnswerer:
                                 theme=label))
             lines.extend(self._statements(lang, label, items, cites))
         return "\n".join(lines)
+
+    def reports_named(self, text: str, allowed: set[str]) -> list[str]:
+        """The reports a question names by a distinctive word of their title or project, in
+        the order of the statements."""
+        names: dict[str, set[str]] = {}
+        for s, info in self.statements:
+            if s.doc_id in allowed:
+                names.setdefault(s.doc_id, {info.title, info.organisation or ""}).add(
+                    s.project or "")
+        return [d for d, ns in names.items() if any(names_report(text, n) for n in ns if n)]
 
     def answer_named(self, q: Question, doc_ids: Sequence[str], cites: CitationBuilder
                      ) -> str | None:
