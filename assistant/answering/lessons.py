@@ -129,13 +129,13 @@ class LessonAnswerer:
         return "\n".join(lines)
 
     def reports_named(self, text: str, allowed: set[str]) -> list[str]:
-        """The reports a question names by a distinctive word of their title or project, in
-        the order of the statements."""
+        """The reports a question names by a distinctive word of their title, organisation,
+        project or file name, in the order of the statements."""
         names: dict[str, set[str]] = {}
         for s, info in self.statements:
             if s.doc_id in allowed:
-                names.setdefault(s.doc_id, {info.title, info.organisation or ""}).add(
-                    s.project or "")
+                names.setdefault(s.doc_id, {info.title, info.organisation or "",
+                                            s.doc_id.replace("-", " ")}).add(s.project or "")
         return [d for d, ns in names.items() if any(names_report(text, n) for n in ns if n)]
 
     def answer_named(self, q: Question, doc_ids: Sequence[str], cites: CitationBuilder
