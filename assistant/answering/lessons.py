@@ -141,21 +141,24 @@ class LessonAnswerer:
     def answer_named(self, q: Question, doc_ids: Sequence[str], cites: CitationBuilder
                      ) -> str | None:
         """What the named reports say, report by report: the statements of the kind asked
-        (every kind where a report has none of it), on the topic where some are."""
+        (every kind where a report has none of it); None when the question asks about a topic
+        besides the reports."""
         lang = q.language
         kind = asked_kind(q.text)
-        topic = topic_words(q.text)
-        wanted = keyword_themes(" ".join(topic)) if topic else []
+        names = [w for d in doc_ids for w in topic_words(d.replace("-", " "))] + \
+            [w for s, i in self.statements if s.doc_id in doc_ids
+             for w in topic_words(f"{i.title} {i.organisation or ''} {s.project or ''}")]
+        if any(not any(_same_word(w, n) for n in names) for w in topic_words(q.text)):
+            # "what did X learn about Y": Y may stand anywhere in X, not only in its
+            # lessons sections; the passage search reads it all
+            return None
         lines = [render(lang, "lessons", "lead",
                         kind=render(lang, "lessons", f"lead_kind_{kind or 'lesson'}"))]
         for d in doc_ids:
             own = [(s, i) for s, i in self.statements if s.doc_id == d]
             if not own:
                 continue
-            pool = [(s, i) for s, i in own if s.kind == kind] or own
-            on_topic = [(s, i) for s, i in pool
-                        if set(s.themes) & set(wanted) or _mentions(s.quote, topic)]
-            chosen = (on_topic or pool)[:MAX_NAMED]
+            chosen = ([(s, i) for s, i in own if s.kind == kind] or own)[:MAX_NAMED]
             lines += ["", render(lang, "lessons", "report", title=chosen[0][1].title)]
             lines += [render(lang, "lessons", "statement", quote=s.quote, titles="", markers=
                              f"[{cites.cite(s.doc_id, s.start, s.end)}]").replace(" () ", " ")
