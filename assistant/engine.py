@@ -16,10 +16,12 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from ingest.document import DocumentInfo, Fact
+from ingest.themes import ThemeTagger
 
 from .answer import Answer
 from .answering.candidates import FACT_TYPES, CandidateBuilder, UnitHit
 from .answering.compose import LESSON_SECTIONS, Composer, contact_line
+from .answering.lessons import LessonAnswerer, names_report
 from .answering.names import DocumentNames, Naming
 from .answering.refuse import Evidence, decide, organisation_names, unknown_names
 from .answering.score import Scorer, query_terms
@@ -84,6 +86,10 @@ class Engine:
                                        lambda d: self.texts.get(d)[0].text, paths,
                                        self.index.public_keyword.analyze_query)
             self._name_terms = self.names.publisher_terms()
+            self.lessons = LessonAnswerer(
+                self.index.registry.statements("public"),
+                ThemeTagger(self.index.embeddings, self.settings.ingest.theme_margin,
+                            self.settings.ingest.theme_floor))
 
     # -- public -------------------------------------------------------------------------------
     def ask(self, question: object, history: list[Turn] | None = None,
@@ -210,6 +216,26 @@ class Engine:
                  if v >= s.refusal.named_at_least]
         allowed = {d for d, info in self._infos.items() if (filters or Filters()).allows(d, info)}
         named = [d for d in named if d in allowed]
+        reports = self.lessons.reports_named(q.text, allowed)
+        if "lesson" in want.types and not res.focus and reports:
+            # the named reports' own statements, report by report
+            cites = CitationBuilder(self.texts, self._infos)
+            lessons = self.lessons.answer_named(q, reports, cites)
+            if lessons is not None:
+                return Answer(answer=lessons, refused=False, language=q.language, kind=q.kind,
+                              citations=cites.citations), Evidence(language=q.language,
+                                                                   named=True)
+        if "lesson" in want.types and not res.focus and not any(
+                names_report(q.text, self._infos[d].title) for d in named):
+            # what projects learned about a topic, across every report: the stored statements
+            cites = CitationBuilder(self.texts, self._infos)
+            lessons = self.lessons.answer(q, vector, allowed, cites)
+            evidence = Evidence(language=q.language, named=False)
+            if lessons is None:
+                evidence.reason = "no lesson statement on the topic"
+                return self._refuse(q, named), evidence
+            return Answer(answer=lessons, refused=False, language=q.language, kind=q.kind,
+                          citations=cites.citations), evidence
         if named:
             extra = self.search.search(res.search_text, replace(filters or Filters(),
                                        doc_ids=tuple(named[:3])), 4, vector=vector)

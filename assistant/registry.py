@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.document import Chunk, DocumentInfo, Fact, Section
+from ingest.document import Chunk, DocumentInfo, Fact, Section, Statement
 from ingest.hostile import Withheld
 
 SCHEMA = """
@@ -69,6 +69,19 @@ CREATE TABLE IF NOT EXISTS chunks (
     section TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS statements (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    page INTEGER,
+    section TEXT,
+    themes TEXT NOT NULL DEFAULT '[]',
+    project TEXT,
+    programme TEXT
+);
+CREATE INDEX IF NOT EXISTS statements_doc ON statements(doc_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Columns added after a registry may have been created: (table, column, declaration).
@@ -218,13 +231,21 @@ class Registry:
         self, doc_id: str, info: DocumentInfo, text: str, page_starts: list[int],
         page_numbers: list[int | None], facts: Iterable[Fact], chunks: list[Chunk],
         sections: list[Section] | None = None, unit_ids: list[str] | None = None,
-        withheld: list[Withheld] | None = None,
+        withheld: list[Withheld] | None = None, statements: Iterable[Statement] = (),
     ) -> None:
-        """Phase two: facts and chunks replace the old ones and the document becomes searchable."""
+        """Phase two: facts, chunks and lesson statements replace the old ones and the document
+        becomes searchable."""
         n_pages = len([n for n in page_numbers if n is not None]) or None
         with self.transaction() as c:
             c.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
             c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            c.execute("DELETE FROM statements WHERE doc_id = ?", (doc_id,))
+            c.executemany(
+                """INSERT INTO statements (doc_id, kind, quote, start, end, page, section, themes,
+                   project, programme) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(doc_id, st.kind, st.quote, st.start, st.end, st.page, st.section,
+                  json.dumps(list(st.themes)), st.project, st.programme) for st in statements],
+            )
             c.executemany(
                 """INSERT INTO facts (doc_id, name, value, quote, start, end, page, section,
                    confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -283,6 +304,23 @@ class Registry:
             out.setdefault(r["doc_id"], []).append(_fact(r))
         return out
 
+    def statements(self, audience: str | None = None) -> list[tuple[Statement, DocumentInfo]]:
+        """Lesson statements of indexed documents with their document's metadata, in reading
+        order; ``audience`` 'public' keeps only what the public may read."""
+        q = ("SELECT s.*, d.doc_type, d.title, d.organisation, d.region, d.year, "
+             "d.type_confidence, d.type_scores, d.audience FROM statements s JOIN documents d "
+             "USING (doc_id) WHERE d.status = 'indexed'")
+        if audience == "public":
+            q += " AND d.audience = 'public'"
+        out = []
+        for r in self._conn.execute(q + " ORDER BY s.doc_id, s.start"):
+            st = Statement(doc_id=r["doc_id"], kind=r["kind"], quote=r["quote"],
+                           start=r["start"], end=r["end"], page=r["page"], section=r["section"],
+                           themes=tuple(json.loads(r["themes"])), project=r["project"],
+                           programme=r["programme"])
+            out.append((st, _info(r)))
+        return out
+
     def chunks(self, doc_id: str | None = None) -> list[Chunk]:
         """Chunks of indexed documents in reading order."""
         q = "SELECT c.* FROM chunks c JOIN documents d USING (doc_id) WHERE d.status = 'indexed'"
@@ -320,12 +358,16 @@ class Registry:
             c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
 
-def _record(r: sqlite3.Row) -> DocumentRecord:
-    info = DocumentInfo(
+def _info(r: sqlite3.Row) -> DocumentInfo:
+    return DocumentInfo(
         doc_type=r["doc_type"], title=r["title"], organisation=r["organisation"],
         region=r["region"], year=r["year"], type_confidence=r["type_confidence"],
         type_scores=json.loads(r["type_scores"]), audience=r["audience"],
     )
+
+
+def _record(r: sqlite3.Row) -> DocumentRecord:
+    info = _info(r)
     return DocumentRecord(
         doc_id=r["doc_id"], path=r["path"], sha256=r["sha256"], index_key=r["index_key"],
         status=r["status"], info=info, media_type=r["media_type"], n_pages=r["n_pages"],

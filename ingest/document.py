@@ -148,3 +148,25 @@ class Chunk:
         }
         meta.update({k: v for k, v in optional.items() if v is not None})
         return meta
+
+
+StatementKind = Literal["lesson", "obstacle", "success_factor", "recommendation"]
+STATEMENT_KINDS: tuple[StatementKind, ...] = ("lesson", "obstacle", "success_factor",
+                                              "recommendation")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One lesson, obstacle, success factor or recommendation of a final report or evaluation:
+    a sentence or bullet with the place it stands (for its citation) and its themes."""
+
+    doc_id: str
+    kind: StatementKind
+    quote: str
+    start: int
+    end: int
+    page: int | None = None
+    section: str | None = None
+    themes: tuple[str, ...] = ()
+    project: str | None = None
+    programme: str | None = None

@@ -31,8 +31,10 @@ from .document import Chunk, DocumentInfo
 from .facts import extract_facts
 from .hostile import is_withheld, withheld_spans
 from .isolation import IsolatedParser
+from .lessons import find_statements, tag_statements
 from .loaders import read_file
 from .structure import sections
+from .themes import ThemeTagger
 from .units import answer_units
 
 logger = logging.getLogger(__name__)
@@ -121,6 +123,8 @@ class Ingestor:
         self.progress = progress or (lambda it: it)
         self._roots: list[Path] | None = None  # the run's input folders, resolved
         self._meta_roots: list[Path] | None = None
+        self.themes = ThemeTagger(index.embeddings, settings.ingest.theme_margin,
+                                  settings.ingest.theme_floor)
 
     def run(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
         """Ingest files and folders; optionally forget documents whose files are gone."""
@@ -223,10 +227,16 @@ class Ingestor:
         chunks = chunk_document(doc, settings.chunking)
         texts = [embedding_text(info, c, settings.embedding.max_words) for c in chunks]
         units = [u for u in answer_units(doc) if not is_withheld(withheld, u.start, u.end)]
-        # one call for both: a failing model leaves nothing half-written
+        statements = [st for st in find_statements(doc, info, facts)
+                      if not is_withheld(withheld, st.start, st.end)]
+        # one call for all: a failing model leaves nothing half-written
         all_vectors = self.index.embeddings.embed_documents(
-            texts + [u.embedding_text(info.title) for u in units]) if texts or units else []
-        vectors, unit_vectors = all_vectors[: len(texts)], all_vectors[len(texts) :]
+            texts + [u.embedding_text(info.title) for u in units]
+            + [st.quote for st in statements]) if texts or units or statements else []
+        n_texts, n_units = len(texts), len(texts) + len(units)
+        vectors, unit_vectors = all_vectors[:n_texts], all_vectors[n_texts:n_units]
+        if statements:
+            statements = tag_statements(statements, self.themes, all_vectors[n_units:])
         registry.mark_pending(doc_id, str(path.resolve()), fingerprint, key, info, raw.media_type)
         self.index.vectors.replace_document(
             doc_id, [c.chunk_id for c in chunks], vectors, [c.text for c in chunks],
@@ -239,6 +249,7 @@ class Ingestor:
         registry.commit_document(
             doc_id, info, doc.text, doc.page_starts, doc.page_numbers, facts, chunks,
             sections=sections(doc.text), unit_ids=[u.unit_id for u in units], withheld=withheld,
+            statements=statements,
         )
         status = "updated" if existing else "added"
         logger.info("%s %s: %s, %d chunks", status, doc_id, info.doc_type, len(chunks))

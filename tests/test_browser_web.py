@@ -369,13 +369,46 @@ def test_staff_view_refuses_without_login_and_works_with_it(page: Any, site: Sit
     page.locator("li.result").first.wait_for()
     assert "Slutrapport" in page.locator("li.result").first.inner_text()
     shot(page, "staff-search")
-    page.get_by_role("link", name="Lärdomar, hinder och tips").click()
-    page.get_by_role("heading", name="Hinder").first.wait_for()
-    assert page.get_by_role("heading", name="Lärdomar").count() >= 1
+    page.get_by_role("link", name="Lärdomar", exact=True).click()
+    page.get_by_role("heading", name="Teman", exact=True).wait_for()
+    assert page.locator("blockquote").count() >= 1
     shot(page, "staff-lessons")
     page.get_by_role("button", name="Logga ut").click()
     assert page.locator("#password").is_visible()
 
+
+
+def staff_sign_in(page: Any, site: Site, path: str) -> None:
+    page.goto(site.url + path)
+    page.locator("#user").fill("staff")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.locator("#q").wait_for()
+    page.goto(site.url + path)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_staff_lessons_theme_to_quote_in_two_clicks(page: Any, context: Any, site: Site,
+                                                     viewport: dict[str, int]) -> None:
+    staff_sign_in(page, site, "/staff/lessons")
+    page.get_by_role("heading", name="Teman", exact=True).wait_for()
+    assert page.locator("svg.theme-chart rect").count() >= 1
+    assert page.locator("table.theme-table tbody tr").count() >= 1
+    assert serious_violations(page) == []
+    # click one: the theme
+    page.locator("ul.themes a", has_text="Boende").click()
+    page.locator("blockquote").first.wait_for()
+    quote = page.locator("blockquote").first.inner_text().strip()
+    assert serious_violations(page) == []
+    shot(page, f"staff-lessons-theme-{viewport['width']}")
+    # click two: the statement's link, to its place in the document
+    page.locator("ol.statements a").first.click()
+    page.wait_for_load_state()
+    assert "/documents/" in page.url and "#" in page.url
+    shown = page.get_by_text(quote[:60], exact=False).first
+    shown.wait_for()
+    assert shown.is_visible()
+    shot(page, f"staff-lessons-quote-{viewport['width']}")
 
 
 def test_main_page_shows_markup_as_text(page: Any, site: Site) -> None:

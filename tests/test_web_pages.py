@@ -353,16 +353,19 @@ def test_staff_search_with_filters(client: TestClient) -> None:
     client.cookies.clear()
 
 
-def test_staff_reads_lessons_obstacles_and_tips(client: TestClient) -> None:
+def test_staff_reads_the_reports_lessons_as_statements(client: TestClient) -> None:
     login(client)
     r = client.get("/staff/lessons")
     assert r.status_code == 200
     assert "Slutrapport: Relocate" in r.text
-    for heading in ("<h3>Lärdomar</h3>", "<h3>Hinder</h3>", "<h3>Tips</h3>"):
-        assert heading in r.text
-    assert "Svåra hinder vi identifierat" in r.text
-    only = client.get("/staff/lessons", params={"kind": "tips_section"}).text
-    assert "<h3>Tips</h3>" in only and "<h3>Hinder</h3>" not in only
+    quotes = re.findall(r"<blockquote>([^<]+)</blockquote>", r.text)
+    assert any("hitta bostad" in q for q in quotes)
+    # the section headings are no statements, and neither is the problem description
+    assert "Svåra hinder vi identifierat" not in quotes
+    assert not any(q.endswith(":") for q in quotes)
+    only = client.get("/staff/lessons", params={"kind": "obstacle", "theme": "housing"}).text
+    assert re.findall(r"<blockquote>([^<]+)</blockquote>", only)
+    assert set(re.findall(r'<p class="meta">(\w+) ·', only)) == {"Hinder"}
     client.post("/staff/logout", data={"csrf": form_token(client, "/staff/lessons")})
     client.cookies.clear()
 

@@ -1,4 +1,5 @@
-"""``/staff``: passage search with filters and the lessons, obstacles and tips of final reports.
+"""``/staff``: passage search with filters, and the lessons of final reports (see
+:mod:`assistant.web.staff_lessons`).
 
 Closed unless ``settings.web.staff_password`` is set; behind a login with a signed, HttpOnly,
 SameSite=Strict session cookie limited to ``/staff`` (Secure over https), naming a session the
@@ -21,14 +22,22 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ingest.document import DOC_TYPES, DocumentInfo, Section
-from ingest.structure import sections
+from ingest.document import DOC_TYPES, DocumentInfo
 
 from ..citations import section_anchor
 from ..retrieval import Filters, Passage
 from .clients import TrustedProxies
 from .context import WebContext
-from .html_page import STRICT_CSP, page, paragraphs
+from .html_page import STRICT_CSP, page
+from .staff_lessons import (
+    LessonFilters,
+    Row,
+    clean_filters,
+    page_html,
+    select,
+    to_csv,
+    to_markdown,
+)
 from .staff_questions import StaffGate, questions_router
 from .staff_sessions import SESSION_SECONDS, LoginGuard, StaffSessions, minutes
 from .ui_text import doc_type_label
@@ -37,11 +46,6 @@ COOKIE = "staff_session"
 CSRF_COOKIE = "staff_csrf"
 CSRF_FIELD = "csrf"
 RESULTS = 20
-SECTION_KINDS = {
-    "lessons_section": "Lärdomar",
-    "obstacles_section": "Hinder",
-    "tips_section": "Tips",
-}
 _HEADERS = {"Content-Security-Policy": STRICT_CSP.replace("frame-ancestors 'self'",
                                                           "frame-ancestors 'none'"),
             "X-Frame-Options": "DENY", "Cache-Control": "no-store",
@@ -80,7 +84,7 @@ def _csrf_field(token: str) -> str:
 
 
 def _nav(active: str, csrf: str) -> str:
-    links = [("/staff", "Sök i dokumenten"), ("/staff/lessons", "Lärdomar, hinder och tips"),
+    links = [("/staff", "Sök i dokumenten"), ("/staff/lessons", "Lärdomar"),
              ("/staff/withheld", "Undanhållna stycken"),
              ("/staff/questions", "Vad allmänheten frågar")]
     items = "".join(
@@ -174,76 +178,6 @@ def results_html(passages: list[Passage]) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class ReportSection:
-    """A lessons/obstacles/tips section of one final report, with its text."""
-
-    doc_id: str
-    kind: str
-    label: str
-    text: str
-
-
-def report_sections(ctx: WebContext, kind: str = "", doc_id: str = "") -> list[ReportSection]:
-    """The sections the fact extractor marked as lessons, obstacles or tips, in reading order;
-    each with the whole text of the section and its subsections."""
-    registry = ctx.engine.index.registry
-    out = []
-    for record in registry.documents():
-        if record.info.doc_type != "report" or (doc_id and record.doc_id != doc_id):
-            continue
-        facts = [f for f in registry.facts(doc_id=record.doc_id)
-                 if f.name in SECTION_KINDS and (not kind or f.name == kind)]
-        if not facts:
-            continue
-        text, _, _ = registry.document_text(record.doc_id)
-        secs = sections(text)
-        for f in facts:
-            label = f.section or str(f.value)
-            out.append(ReportSection(record.doc_id, f.name, label,
-                                     _section_text(text, secs, label) or f.quote))
-    return out
-
-
-def _section_text(text: str, secs: list[Section], label: str) -> str:
-    spans = [s for s in secs if s.label() == label
-             or (s.label() or "").startswith(label + " › ")]
-    return "\n\n".join(text[s.start:s.end].strip() for s in spans)
-
-
-def lessons_html(ctx: WebContext, items: list[ReportSection], kind: str, doc_id: str) -> str:
-    """The lessons page: filters, then per report its sections by kind."""
-    docs = ctx.engine.search.documents("staff")
-    reports = sorted(((d, i.title) for d, i in docs.items() if i.doc_type == "report"),
-                     key=lambda x: x[1])
-    form = ('<form class="filters" method="get" action="/staff/lessons">'
-            + _select("kind", "Visa", list(SECTION_KINDS.items()), kind)
-            + _select("doc_id", "Slutrapport", reports, doc_id)
-            + '<div><button type="submit">Visa</button></div></form>')
-    if not items:
-        return form + '<p role="status">Inga avsnitt om lärdomar, hinder eller tips hittades.</p>'
-    out = [form]
-    for d in dict.fromkeys(i.doc_id for i in items):
-        info = docs.get(d)
-        title = info.title if info else d
-        meta = " · ".join(x for x in ((info.region or "") if info else "",
-                                      str(info.year or "") if info else "") if x)
-        out.append(f'<section class="report" aria-label="{escape(title)}">'
-                   f"<h2>{escape(title)}</h2><p class=\"meta\">{escape(meta)}</p>")
-        for k, name in SECTION_KINDS.items():
-            parts = [i for i in items if i.doc_id == d and i.kind == k]
-            if not parts:
-                continue
-            out.append(f"<h3>{name}</h3>")
-            for part in parts:
-                link = f"/documents/{d}#{section_anchor(part.label)}"
-                out.append(f'<article class="result"><h4>{escape(part.label)}</h4>'
-                           f"{paragraphs(part.text)}"
-                           f'<p><a href="{escape(link)}">Öppna i dokumentet</a></p></article>')
-        out.append("</section>")
-    return "".join(out)
-
-
 LOCKED = ("För många misslyckade inloggningar. Inloggningen är spärrad i {minutes} minuter "
           "till, även med rätt lösenord.")
 WRONG = "Fel användarnamn eller lösenord."
@@ -306,19 +240,47 @@ def staff_router(ctx: WebContext) -> APIRouter:
             _nav("/staff", token), "<main><h1>Sök i dokumenten</h1>", search_form(form, docs),
             results, "</main>"))))
 
+    def lesson_rows(f: LessonFilters) -> list[Row]:
+        # the staff area: staff-only reports' lessons too
+        return ctx.engine.index.registry.statements(audience="staff")
+
+    def lesson_filters(publisher: str, programme: str, year: str, doc_id: str, kind: str,
+                       theme: str, q: str) -> LessonFilters:
+        return clean_filters(LessonFilters(publisher, programme, year, doc_id, kind, theme, q))
+
     @router.get("/lessons", response_class=HTMLResponse, response_model=None)
-    async def lessons(request: Request, kind: str = "", doc_id: str = "") -> Response:
-        """Lessons, obstacles and tips of the final reports."""
+    async def lessons(request: Request, publisher: str = "", programme: str = "",
+                      year: str = "", doc_id: str = "", kind: str = "", theme: str = "",
+                      q: Annotated[str, Query(max_length=500)] = "") -> Response:
+        """Lessons, obstacles, success factors and recommendations of the final reports."""
         if not sessions.open:
             return closed_page()
         if not signed_in(request):
             return RedirectResponse("/staff", status_code=303)
-        kind = kind if kind in SECTION_KINDS else ""
-        items = await run_in_threadpool(report_sections, ctx, kind, doc_id)
-        main = ("<main><h1>Lärdomar, hinder och tips</h1>" + lessons_html(ctx, items, kind, doc_id)
-                + "</main>")
+        f = lesson_filters(publisher, programme, year, doc_id, kind, theme, q)
+        rows = await run_in_threadpool(lesson_rows, f)
+        main = page_html(rows, f)
         return with_form_token(request, lambda token: _html(
             "Lärdomar", _nav("/staff/lessons", token) + main))
+
+    @router.get("/lessons.{fmt}", response_model=None)
+    async def lessons_export(request: Request, fmt: str, publisher: str = "",
+                             programme: str = "", year: str = "", doc_id: str = "",
+                             kind: str = "", theme: str = "",
+                             q: Annotated[str, Query(max_length=500)] = "") -> Response:
+        """The lessons shown under the same filters, as CSV or Markdown with citations."""
+        if not sessions.open:
+            return closed_page()
+        if not signed_in(request):
+            return RedirectResponse("/staff", status_code=303)
+        if fmt not in ("csv", "md"):
+            return _html("Finns inte", "<main><h1>Finns inte</h1></main>", 404)
+        f = lesson_filters(publisher, programme, year, doc_id, kind, theme, q)
+        _, shown = select(await run_in_threadpool(lesson_rows, f), f)
+        body, media = ((to_csv(shown), "text/csv") if fmt == "csv"
+                       else (to_markdown(shown, f), "text/markdown"))
+        return Response(body, media_type=f"{media}; charset=utf-8", headers={
+            **_HEADERS, "Content-Disposition": f'attachment; filename="lardomar.{fmt}"'})
 
     @router.get("/withheld", response_class=HTMLResponse, response_model=None)
     async def withheld(request: Request) -> Response:

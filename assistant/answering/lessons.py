@@ -1,0 +1,212 @@
+"""Lessons questions across final reports ("Vad har tidigare projekt lärt sig om boende?",
+"What obstacles did projects meet with language?") answered from the lesson statements stored
+at ingestion: grouped by theme, every statement cited, with how many reports take the theme up,
+and both sides shown where reports disagree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant import lexicon
+from ingest.document import STATEMENT_KINDS, DocumentInfo, Statement, StatementKind
+from ingest.themes import ThemeTagger, keyword_hits, keyword_themes, theme_by_key
+
+from ..citations import CitationBuilder
+from ..prompts import render
+from ..question import Question
+from ..swedish_text import fold
+
+LEXICON = "lessons"
+MAX_THEMES = 3
+MAX_LINES = 6
+MAX_NAMED = 6
+MIN_TOPIC_CHARS = 4
+MIN_STEM = 6
+
+
+@dataclass(frozen=True)
+class Found:
+    """The statements that answer a lessons question, by theme."""
+
+    kind: StatementKind | None
+    by_theme: dict[str, list[tuple[Statement, DocumentInfo]]]
+    reports: int
+
+
+def asked_kind(text: str) -> StatementKind | None:
+    """The one kind of statement a question asks for, if it names one."""
+    for kind in STATEMENT_KINDS:
+        key = f"question.{kind}"
+        if kind != "lesson" and keyword_hits(text, lexicon.word_list(LEXICON, key)):
+            return kind
+    return None
+
+
+def topic_words(text: str) -> list[str]:
+    """The question's words that are neither frame nor function words: its topic."""
+    frame = {fold(w) for w in lexicon.word_list(LEXICON, "question.frame")}
+    words = re.findall(r"[^\W\d_]+", fold(text.lower()))
+    return [w for w in words if w not in frame and len(w) >= MIN_TOPIC_CHARS]
+
+
+def names_report(text: str, title: str) -> bool:
+    """Whether a question names a report by a distinctive word of its title ("Vad lärde man
+    sig i Nya GRannar?"), not only by words any report shares."""
+    generic = {fold(w) for w in lexicon.word_list(LEXICON, "question.report_words")}
+    asked = set(topic_words(text))
+    return any(_same_word(w, a) for w in topic_words(title) if w not in generic for a in asked)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word, or one an inflection of the other ("sundbyberg", "sundbybergs")."""
+    short, long_ = sorted((a, b), key=len)
+    return a == b or (len(short) >= MIN_STEM and long_.startswith(short)
+                      and len(long_) - len(short) <= 2)
+
+
+def polarity(text: str) -> int:
+    """+1 where a statement says something worked, -1 where it did not, 0 otherwise."""
+    neg = keyword_hits(text, lexicon.word_list(LEXICON, "cues.negative"))
+    pos = keyword_hits(text, lexicon.word_list(LEXICON, "cues.positive"))
+    return -1 if neg > 0 and neg >= pos else (1 if pos else 0)
+
+
+class LessonAnswerer:
+    """Answers lessons questions from the stored statements of the documents it may show."""
+
+    def __init__(self, statements: Sequence[tuple[Statement, DocumentInfo]],
+                 tagger: ThemeTagger) -> None:
+        self.statements = list(statements)
+        self.tagger = tagger
+
+    def find(self, text: str, vector: Sequence[float] | None, allowed: set[str]) -> Found | None:
+        """The statements on the question's topic (None: the question names a topic no
+        statement takes up)."""
+        pool = [(s, i) for s, i in self.statements if s.doc_id in allowed]
+        reports = len({s.doc_id for s, _ in pool})
+        kind = asked_kind(text)
+        if kind:
+            pool = [(s, i) for s, i in pool if s.kind == kind]
+        topic = topic_words(text)
+        wanted = keyword_themes(" ".join(topic)) if topic else []
+        if topic and not wanted and vector is not None:
+            nearest = self.tagger.nearest(vector)
+            wanted = [nearest] if nearest else []
+        by_theme: dict[str, list[tuple[Statement, DocumentInfo]]] = {}
+        for s, info in pool:
+            if topic and not (set(s.themes) & set(wanted) or _mentions(s.quote, topic)):
+                continue
+            keys = [t for t in s.themes if not wanted or t in wanted] or \
+                ([wanted[0]] if wanted else ["other"])
+            for key in keys[:1]:
+                by_theme.setdefault(key, []).append((s, info))
+        if not by_theme:
+            return None
+        return Found(kind, by_theme, reports)
+
+    def answer(self, q: Question, vector: Sequence[float] | None, allowed: set[str],
+               cites: CitationBuilder) -> str | None:
+        """The answer text with [n] markers, or None when no statement takes the topic up."""
+        found = self.find(q.text, vector, allowed)
+        if found is None:
+            return None
+        lang = q.language
+        kind = found.kind or "lesson"
+        lines = [render(lang, "lessons", "lead",
+                        kind=render(lang, "lessons", f"lead_kind_{kind}"))]
+        ranked = sorted(found.by_theme.items(),
+                        key=lambda kv: -len({s.doc_id for s, _ in kv[1]}))
+        for key, items in ranked[:MAX_THEMES]:
+            theme = theme_by_key(key)
+            label = theme.label(lang).lower() if theme else ("annat" if lang == "sv" else "other")
+            docs = list(dict.fromkeys(s.doc_id for s, _ in items))
+            lines.append("")
+            lines.append(render(lang, "lessons", "theme", k=len(docs), n=found.reports,
+                                theme=label))
+            lines.extend(self._statements(lang, label, items, cites))
+        return "\n".join(lines)
+
+    def reports_named(self, text: str, allowed: set[str]) -> list[str]:
+        """The reports a question names by a distinctive word of their title, organisation,
+        project or file name, in the order of the statements."""
+        names: dict[str, set[str]] = {}
+        for s, info in self.statements:
+            if s.doc_id in allowed:
+                names.setdefault(s.doc_id, {info.title, info.organisation or "",
+                                            s.doc_id.replace("-", " ")}).add(s.project or "")
+        return [d for d, ns in names.items() if any(names_report(text, n) for n in ns if n)]
+
+    def answer_named(self, q: Question, doc_ids: Sequence[str], cites: CitationBuilder
+                     ) -> str | None:
+        """What the named reports say, report by report: the statements of the kind asked
+        (every kind where a report has none of it); None when the question asks about a topic
+        besides the reports."""
+        lang = q.language
+        kind = asked_kind(q.text)
+        names = [w for d in doc_ids for w in topic_words(d.replace("-", " "))] + \
+            [w for s, i in self.statements if s.doc_id in doc_ids
+             for w in topic_words(f"{i.title} {i.organisation or ''} {s.project or ''}")]
+        if any(not any(_same_word(w, n) for n in names) for w in topic_words(q.text)):
+            # "what did X learn about Y": Y may stand anywhere in X, not only in its
+            # lessons sections; the passage search reads it all
+            return None
+        lines = [render(lang, "lessons", "lead",
+                        kind=render(lang, "lessons", f"lead_kind_{kind or 'lesson'}"))]
+        for d in doc_ids:
+            own = [(s, i) for s, i in self.statements if s.doc_id == d]
+            if not own:
+                continue
+            chosen = ([(s, i) for s, i in own if s.kind == kind] or own)[:MAX_NAMED]
+            lines += ["", render(lang, "lessons", "report", title=chosen[0][1].title)]
+            lines += [render(lang, "lessons", "statement", quote=s.quote, titles="", markers=
+                             f"[{cites.cite(s.doc_id, s.start, s.end)}]").replace(" () ", " ")
+                      for s, _ in chosen]
+        return "\n".join(lines) if len(lines) > 1 else None
+
+    def _statements(self, lang: str, label: str, items: list[tuple[Statement, DocumentInfo]],
+                    cites: CitationBuilder) -> list[str]:
+        """The theme's statements, the same statement of several reports on one line; past
+        MAX_LINES the other reports are cited on one line, so that every report holding the
+        theme is cited. Where reports disagree, what worked and what did not come first."""
+        groups: dict[str, list[tuple[Statement, DocumentInfo]]] = {}
+        for s, info in items:
+            group = groups.setdefault(_key(s.quote), [])
+            if all(o.doc_id != s.doc_id for o, _ in group):
+                group.append((s, info))
+        ordered = sorted(groups.values(), key=lambda g: -len(g))
+        signs = {polarity(g[0][0].quote) for g in ordered}
+        both = {1, -1} <= signs
+        if both:
+            ordered.sort(key=lambda g: -polarity(g[0][0].quote) if polarity(g[0][0].quote)
+                         else 2)
+        out = [render(lang, "lessons", "disagree", theme=label)] if both else []
+        shown: set[str] = set()
+        for group in ordered[:MAX_LINES]:
+            sign = polarity(group[0][0].quote) if both else 0
+            name = {1: "worked", -1: "did_not"}.get(sign, "statement")
+            titles = ", ".join(render(lang, "lessons", "title", title=i.title) for _, i in group)
+            markers = " ".join(f"[{cites.cite(s.doc_id, s.start, s.end)}]" for s, _ in group)
+            out.append(render(lang, "lessons", name, quote=group[0][0].quote, titles=titles,
+                              markers=markers))
+            shown.update(s.doc_id for s, _ in group)
+        rest = [(s, i) for g in ordered[MAX_LINES:] for s, i in g if s.doc_id not in shown]
+        rest = list({s.doc_id: (s, i) for s, i in rest}.values())
+        if rest:
+            parts = ", ".join(
+                f"{render(lang, 'lessons', 'title', title=i.title)} "
+                f"[{cites.cite(s.doc_id, s.start, s.end)}]" for s, i in rest)
+            out.append(render(lang, "lessons", "also", items=parts))
+        return out
+
+
+def _key(quote: str) -> str:
+    return " ".join(re.findall(r"\w+", quote.lower()))
+
+
+def _mentions(quote: str, topic: list[str]) -> bool:
+    """Whether a statement holds one of the topic's words (at a word start)."""
+    norm = " " + re.sub(r"[^\w]+", " ", fold(quote.lower()))
+    return any(f" {w}" in norm for w in topic)
+

@@ -1,0 +1,87 @@
+"""Lessons questions in the chat, answered from the stored statements of many final reports:
+every report holding the lesson is cited, the coverage is stated, disagreement shows both
+sides, and a topic no report takes up is refused."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant.engine import Engine
+from assistant.index import Index
+from assistant.settings import Settings
+from ingest.pipeline import Ingestor
+from tests.lesson_reports import GeneratedReport, generate
+
+
+@pytest.fixture
+def reports() -> list[GeneratedReport]:
+    return generate()
+
+
+@pytest.fixture
+def lessons_engine(tmp_path: Path, settings: Settings, make_index: Callable[..., Index],
+                   reports: list[GeneratedReport]) -> Engine:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for r in reports:
+        (folder / r.name).write_text(r.text, encoding="utf-8")
+    index = make_index(settings)
+    outcome = Ingestor(settings, index).run([folder])
+    assert not outcome.failed, outcome.failed
+    return Engine(settings, index)
+
+
+
+def test_a_theme_question_cites_every_report_holding_it_and_states_coverage(
+        lessons_engine: Engine, reports: list[GeneratedReport]) -> None:
+    answer = lessons_engine.ask("Vad har tidigare projekt lärt sig om boende?")
+    assert not answer.refused, answer.answer
+    holding = {Path(r.name).stem for r in reports if any(g.theme == "housing" for g in r.gold)}
+    cited = {c.doc_id for c in answer.citations}
+    assert holding and holding <= cited, (holding - cited, answer.answer)
+    n_reports = len({Path(r.name).stem for r in reports})
+    assert f"{len(holding)} av {n_reports} slutrapporter tar upp boende" in answer.answer
+    # every statement line carries its citation, and every marker has its citation
+    assert answer.markers() == {c.n for c in answer.citations}
+    assert all(re.search(r"\[\d+\]$", line) for line in answer.answer.splitlines()
+               if line.startswith("- "))
+    print("\n" + answer.answer)
+
+
+def test_an_obstacles_question_in_english_gets_obstacles_only(
+        lessons_engine: Engine, reports: list[GeneratedReport]) -> None:
+    answer = lessons_engine.ask("What obstacles did projects meet with language?")
+    assert not answer.refused, answer.answer
+    assert "final reports address language" in answer.answer
+    obstacles = {g.quote for r in reports for g in r.gold if g.kind == "obstacle"}
+    quoted = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert quoted and all(any(o in line for o in obstacles) for line in quoted), quoted
+
+
+def test_reports_that_disagree_are_shown_both_ways(lessons_engine: Engine) -> None:
+    answer = lessons_engine.ask("Vad har projekten lärt sig om digitala möten?")
+    assert not answer.refused, answer.answer
+    assert "går isär" in answer.answer
+    assert "fungerade:" in answer.answer and "fungerade inte:" in answer.answer
+
+
+def test_a_topic_no_report_takes_up_is_refused(lessons_engine: Engine) -> None:
+    answer = lessons_engine.ask("Vad har tidigare projekt lärt sig om vindkraftverk?")
+    assert answer.refused
+    assert not answer.citations
+
+
+def test_a_question_naming_a_report_gets_that_reports_statements(
+        lessons_engine: Engine, reports: list[GeneratedReport]) -> None:
+    answer = lessons_engine.ask("Vilka hinder mötte projektet Kompass Norrmyra?")
+    assert not answer.refused, answer.answer
+    named = {Path(r.name).stem for r in reports if "kompass-norrmyra" in r.name}
+    assert answer.citations and {c.doc_id for c in answer.citations} <= named
+    gold = {g.quote for r in reports if Path(r.name).stem in {c.doc_id for c in answer.citations}
+            for g in r.gold}
+    quoted = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert quoted and all(any(g in line for g in gold) for line in quoted), quoted
