@@ -182,6 +182,13 @@ def test_asked_which_months_a_sentence_with_months_answers(engine: Engine) -> No
     assert wants("Vilka månader fattas beslut?").types == {"month"}
 
 
+def test_asked_for_a_period_both_its_ends_answer(engine: Engine) -> None:
+    a = engine.ask("Under vilken period kan man söka stöd för hållbar besöksnäring i Region Sydmark?")
+    assert not a.refused, a.answer
+    assert "1 februari 2026" in a.answer and "31 mars 2026" in a.answer, a.answer
+    assert wants("Under vilken period var utlysningen öppen?").types == {"period"}
+
+
 @pytest.mark.parametrize("question, negated", [
     ("Vilka kostnader är inte stödberättigande?", True),
     ("Vem kan inte söka stödet?", True),

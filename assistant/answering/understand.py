@@ -13,12 +13,13 @@ from functools import cache, lru_cache
 from assistant import lexicon
 
 ANSWER_TYPES = (
-    "amount", "share", "date", "month", "duration", "count", "person", "name", "organisation", "eligibility",
-    "procedure", "reason", "lesson", "condition",
+    "amount", "share", "date", "period", "month", "duration", "count", "person", "name",
+    "organisation", "eligibility", "procedure", "reason", "lesson", "condition",
 )
 # Types whose absence from a sentence means it cannot answer: a "how much" question is not
 # answered by a sentence without an amount or a share.
-HARD_TYPES = frozenset({"amount", "share", "date", "month", "duration", "count", "person", "name"})
+HARD_TYPES = frozenset({"amount", "share", "date", "period", "month", "duration", "count", "person",
+                        "name"})
 
 
 @cache
@@ -65,8 +66,9 @@ def wants(question: str) -> Wants:
     # "how much did X get" wants an amount, not the date the frame "when" would add
     if types & {"amount", "share", "count"}:
         types.discard("date") if not re.search(r"\bnär\b|\bwhen\b|datum|\bdates?\b", text) else None
-    if "month" in types:
-        types.discard("date")  # "vilka månader": a year or a day's date is not what is asked
+    if types & {"month", "period"}:
+        # "vilka månader", "under vilken period": a year or one day's date is not what is asked
+        types.discard("date")
     if _asks_when().search(text):
         # "när kan vi söka?" asks for a date, not who may apply
         types -= {"eligibility", "procedure"}
