@@ -98,6 +98,31 @@ def _markdown_lines(lines: list[str]) -> list[str]:
     return out
 
 
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _pipe_tables(lines: list[str]) -> list[str]:
+    """A pipe table ("| Projekt | Projektägare |" over "|---|---|") becomes one block per row,
+    each cell with its column's name ("Projekt: Hallifornia; Projektägare: Marknad Varberg"):
+    a row read alone still says what its values are."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not (_PIPE_ROW.match(lines[i]) and i + 1 < len(lines) and _PIPE_RULE.match(lines[i + 1])):
+            out.append(lines[i])
+            i += 1
+            continue
+        header = [c.strip() for c in lines[i].strip().strip("|").split("|")]
+        i += 2
+        while i < len(lines) and _PIPE_ROW.match(lines[i]):
+            cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
+            pairs = [f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=False) if c]
+            out.extend(["", "; ".join(pairs), ""])
+            i += 1
+    return out
+
+
 def _furniture_key(line: str) -> str:
     """A line with its page number (at either end, as on odd and even pages) and digits blurred."""
     key = re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
@@ -408,6 +433,7 @@ def clean_document(raw: RawDocument, doc_id: str) -> CleanDocument:
     pages = [_Page(p.number, normalize_chars(p.text).split("\n")) for p in raw.pages]
     if raw.media_type == "text/markdown":
         pages = [_Page(p.number, _markdown_lines(p.lines)) for p in pages]
+    pages = [_Page(p.number, _pipe_tables(p.lines)) for p in pages]
     if _marks_line_ends(pages):
         pages = [_Page(p.number, _join_cut_words(p.lines)) for p in pages]
     furniture = _repeated_furniture(pages)

@@ -137,6 +137,19 @@ def test_a_bullet_glyph_on_a_line_of_its_own_opens_its_item() -> None:
         "Villkor", "- Projekten ska ha ett regionalt mervärde.", "- Stöd ges i högst tre år."]
 
 
+def test_a_pipe_table_row_is_a_block_that_names_its_columns() -> None:
+    raw = RawDocument(
+        path=Path("beviljade.md"), sha256="0" * 64, media_type="text/markdown",
+        pages=[RawPage(number=1, text=(
+            "# Beviljade projekt\n\n| Projekt | Projektägare |\n|---|:---:|\n"
+            "| Bygdekraft | Föreningen Sydbygd |\n| Vattenvägar | Nordmarks kommun |\n\nSlut.\n"))],
+    )
+    blocks = clean_document(raw, "t").text.split("\n\n")
+    assert "Projekt: Bygdekraft; Projektägare: Föreningen Sydbygd" in blocks
+    assert "Projekt: Vattenvägar; Projektägare: Nordmarks kommun" in blocks
+    assert not any("---" in b or "|" in b for b in blocks), blocks
+
+
 def test_a_lone_figure_on_a_line_is_not_a_list_numeral() -> None:
     doc = clean("Antal deltagare\n12\nDeltagarna kom från fyra kommuner.")
     assert "12. Deltagarna" not in doc.text
