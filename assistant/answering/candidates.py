@@ -20,6 +20,10 @@ MAX_FACT_WORDS = 40
 # page furniture of web pages: breadcrumbs ("Start › Bidrag › Projektmedel")
 _NAVIGATION = re.compile(r"[›»>]\s*\S+\s*[›»>]|\s/\s\S+\s/\s")
 MAX_WORDS = 90
+# a line that ends in an amount ("... Linnéuniversitetet 13 250 000") is a row, not a heading
+_ENDS_WITH_AMOUNT = re.compile(
+    r"\d{1,3}(?:[ \u00a0]\d{3})+\s*(?:kr|kronor|sek)?\.?$|\d\s*(?:kr|kronor|%|procent)$",
+    re.IGNORECASE)
 MAX_LIST_ITEMS = 8
 MAX_LIST_CHARS = 700
 # a line that is an item of a list: a bullet, a number or a letter in front
@@ -120,7 +124,8 @@ class CandidateBuilder:
         kinds = shows(text) | evidenced | under
         # a heading is no answer: it names what follows
         heading = any(sec.start <= start and end <= sec.start + len(sec.path[-1]) + 2
-                      for sec in secs if sec.path and abs(sec.start - start) < 3)
+                      for sec in secs if sec.path and abs(sec.start - start) < 3) \
+            and not _ENDS_WITH_AMOUNT.search(text)  # a table row read as a heading
         self.out[key] = Candidate(
             doc_id=doc_id, start=start, end=end, text=text, section=label, rank=rank,
             shows=kinds, evidenced=evidenced, under=under, facts=facts,
