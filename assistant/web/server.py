@@ -53,6 +53,9 @@ def serve(settings: Settings, with_samples: bool = False, workers: int = 1) -> N
     if workers == 1:
         uvicorn.Server(uvicorn_config(settings, create_app(settings, engine))).run()
         return
+    logger.warning("%d workers: /api, /embed and /documents may reach any of them; the chat at / "
+                   "and /staff keep their sessions in one worker and need sticky sessions in front "
+                   "(see the README)", workers)
     # Re-indexing and sample ingestion are done: the workers only read the index. This
     # process keeps nothing open while they run, it only supervises them.
     engine.index.close()
