@@ -144,6 +144,13 @@ def test_a_staff_document_never_reaches_the_public(client: httpx.Client) -> None
     assert client.get(f"/documents/{MEMO_ID}").status_code == 404
 
 
+def test_the_chat_page_is_the_widget(client: httpx.Client) -> None:
+    # Gradio's queue lives in one process; the widget speaks only the JSON API
+    r = client.get("/", follow_redirects=True)
+    assert r.status_code == 200 and str(r.url).endswith("/embed")
+    assert "text/html" in r.headers["content-type"]
+
+
 def test_two_worker_processes_answer(cluster: Cluster) -> None:
     procs = workers(cluster)
     assert len(procs) == 2 and len({p.pid for p in procs}) == 2

@@ -7,6 +7,8 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
+from fastapi.responses import RedirectResponse
+
 from ..engine import NO_DOCUMENTS, open_engine
 from ..errors import ConfigError
 from ..index import has_documents
@@ -53,9 +55,8 @@ def serve(settings: Settings, with_samples: bool = False, workers: int = 1) -> N
     if workers == 1:
         uvicorn.Server(uvicorn_config(settings, create_app(settings, engine))).run()
         return
-    logger.warning("%d workers: /api, /embed and /documents may reach any of them; the chat at / "
-                   "and /staff keep their sessions in one worker and need sticky sessions in front "
-                   "(see the README)", workers)
+    logger.warning("%d workers: / leads to the widget chat (/embed), the Gradio chat needs one "
+                   "worker; staff sessions are held by one worker (see the README)", workers)
     # Re-indexing and sample ingestion are done: the workers only read the index. This
     # process keeps nothing open while they run, it only supervises them.
     engine.index.close()
@@ -86,4 +87,13 @@ def worker_app() -> FastAPI:
     if not logging.getLogger().handlers:  # a fresh process: the command line's setup is not here
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
-    return create_app(settings, open_engine(settings))
+    # No Gradio: its event queue lives in one process, and an event joined on one worker is
+    # not found by the stream a browser opens on another (12 of 12 lost with 2 workers). The
+    # widget page speaks only the JSON API, which any worker answers, so it is the chat here.
+    app = create_app(settings, open_engine(settings), chat_ui=False)
+
+    @app.get("/", include_in_schema=False)
+    def chat_page() -> RedirectResponse:
+        return RedirectResponse("/embed", status_code=307)
+
+    return app
