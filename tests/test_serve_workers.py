@@ -63,8 +63,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Itera
                "ASSISTANT_STORE__PORT": str(chroma_port),
                "ASSISTANT_WEB__RATE_LIMIT_PER_MINUTE": "0"}  # these tests are not about it
         cli = [sys.executable, "-m", "assistant.cli"]
+        # the first ingest of a test session may convert the encoder (minutes on 2 busy cores)
         ingested = subprocess.run([*cli, "ingest", str(docs), "--data-dir", str(data_dir)],
-                                  env=env, capture_output=True, text=True, timeout=120)
+                                  env=env, capture_output=True, text=True, timeout=600)
         assert ingested.returncode == 0, ingested.stderr[-2000:]
         assert "3 added" in ingested.stdout + ingested.stderr
         port = free_port()
