@@ -196,8 +196,11 @@ def purge(days: int | None, data_dir: Path | None) -> None:
 @click.option("--host", help="Interface to listen on (default from settings: 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default from settings: 7860).")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Where the index lives.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes on the one port, each with its own engine over the data dir.")
 @_WITH_SAMPLES
-def serve(host: str | None, port: int | None, data_dir: Path | None, with_samples: bool) -> None:
+def serve(host: str | None, port: int | None, data_dir: Path | None, workers: int,
+          with_samples: bool) -> None:
     """Serve the chat (/), the widget (/embed), the JSON API (/api) and the staff view."""
     import os
 
@@ -210,7 +213,7 @@ def serve(host: str | None, port: int | None, data_dir: Path | None, with_sample
     if web:
         settings = settings.model_copy(update={"web": settings.web.model_copy(update=web)})
     try:
-        run(settings, with_samples=with_samples)
+        run(settings, with_samples=with_samples, workers=workers)
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -2,7 +2,7 @@
 starts itself on loopback.
 
     python bench/http_load.py [--duration 60] [--clients 10] [--endpoint stream|chat|both]
-                         [--data-dir DIR]
+                         [--data-dir DIR] [--workers N]
 
 Prints, per endpoint, the time to the first streamed token and the total time (p50, p95, max),
 requests per second and the error count. Without --data-dir the shipped corpus is ingested into
@@ -77,11 +77,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     """``assistant serve`` on loopback, in its own process group."""
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     cmd = [sys.executable, "-m", "assistant.cli", "serve", "--host", HOST, "--port", str(port),
-           "--data-dir", str(data_dir)]
+           "--data-dir", str(data_dir), "--workers", str(workers)]
     return subprocess.Popen(cmd, env=env, start_new_session=True)
 
 
@@ -181,12 +181,13 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="an ingested data dir to reuse")
     parser.add_argument("--distinct", action="store_true",
                         help="make every request text unique: no answer from the cache")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of the server")
     args = parser.parse_args()
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-http-")) / "data"
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = start_server(data_dir, port)
+    server = start_server(data_dir, port, args.workers)
     try:
         t0 = time.monotonic()
         wait_until_up(base, server)

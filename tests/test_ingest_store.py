@@ -3,16 +3,13 @@ index persisted beside it."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from servers import chroma_server as running_chroma
+from servers import free_port
 
 from assistant.cli import main
 from assistant.errors import StoreError
@@ -22,12 +19,6 @@ from ingest.pipeline import Ingestor
 
 CALL = "region-norrbotten-utlysning-kompetensforsorjning-2019.txt"
 DECISION = "region-vasterbotten-beslut-alla-behover-alla-behovs-2023.txt"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def assert_consistent(index: Index) -> None:
@@ -55,37 +46,8 @@ def test_the_embedded_store_is_the_default_and_lives_in_the_data_dir(
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[int]:
     """A real ``chroma run`` on 127.0.0.1 at a free port, stopped after the test."""
-    chroma = Path(sys.executable).with_name("chroma")
-    if not chroma.exists():
-        pytest.skip(f"the chroma CLI is not installed beside {sys.executable}")
-    port = free_port()
-    log = (tmp_path / "chroma.log").open("wb")
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"chroma run did not come up: {(tmp_path / 'chroma.log').read_text()}"
-                    ) from None
-                time.sleep(0.2)
+    with running_chroma(tmp_path / "server-data") as port:
         yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.mark.server

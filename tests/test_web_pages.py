@@ -405,5 +405,5 @@ def test_feedback_store_roundtrip(tmp_path: Path) -> None:
 def test_serve_command_is_documented() -> None:
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--host", "--port", "--data-dir"):
+    for option in ("--host", "--port", "--data-dir", "--workers"):
         assert option in result.output

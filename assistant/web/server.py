@@ -1,9 +1,13 @@
-"""Running the web app with uvicorn (``assistant serve``)."""
+"""Running the web app with uvicorn (``assistant serve``): one process, or ``workers`` processes
+on one port, each with its own engine over the same data dir."""
 
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING, Any
+
+from fastapi.responses import RedirectResponse
 
 from ..engine import NO_DOCUMENTS, open_engine
 from ..errors import ConfigError
@@ -12,6 +16,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     import uvicorn
+    from fastapi import FastAPI
 
 logger = logging.getLogger(__name__)
 
@@ -27,18 +32,68 @@ def uvicorn_config(settings: Settings, app: Any, **overrides: Any) -> uvicorn.Co
     return uvicorn.Config(app, **{**options, **overrides})
 
 
-def serve(settings: Settings, with_samples: bool = False) -> None:
+WORKER_APP = f"{__name__}:worker_app"
+"""What each worker process imports and calls (``workers`` > 1)."""
+
+
+def serve(settings: Settings, with_samples: bool = False, workers: int = 1) -> None:
     """Open the engine (with the shipped samples only if asked) and serve; a data dir without
-    documents is a ConfigError, not a service that refuses every question."""
+    documents is a ConfigError, not a service that refuses every question. With ``workers`` > 1
+    the index is prepared here, once, then each worker opens its own engine over it."""
     import uvicorn
 
     from .app import create_app
 
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, not {workers}")
     if not with_samples and not has_documents(settings):  # before any model is loaded
         raise ConfigError(NO_DOCUMENTS.format(data_dir=settings.data_dir))
     engine = open_engine(settings, with_samples=with_samples)
     if not engine.index.current_documents():
         raise ConfigError(NO_DOCUMENTS.format(data_dir=settings.data_dir))
-    app = create_app(settings, engine)
     logger.warning("serving on http://%s:%d", settings.web.host, settings.web.port)
-    uvicorn.Server(uvicorn_config(settings, app)).run()
+    if workers == 1:
+        uvicorn.Server(uvicorn_config(settings, create_app(settings, engine))).run()
+        return
+    logger.warning("%d workers: / leads to the widget chat (/embed), the Gradio chat needs one "
+                   "worker; staff sessions are held by one worker (see the README)", workers)
+    # Re-indexing and sample ingestion are done: the workers only read the index. This
+    # process keeps nothing open while they run, it only supervises them.
+    engine.index.close()
+    del engine
+    os.environ.update(worker_environment(settings))
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn_config(settings, WORKER_APP, factory=True, workers=workers)
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """The settings the command line may have changed, as the environment a worker builds its
+    ``Settings`` from; every other setting the workers read from the same environment as this
+    process."""
+    return {"ASSISTANT_DATA_DIR": str(settings.data_dir.resolve()),
+            "ASSISTANT_WEB__HOST": settings.web.host,
+            "ASSISTANT_WEB__PORT": str(settings.web.port),
+            # Gradio reads this when imported: no usage reports, no version check
+            "GRADIO_ANALYTICS_ENABLED": "False"}
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process: settings from the environment (``worker_environment``),
+    its own engine, encoder and answer cache. Called by uvicorn in each worker."""
+    from .app import create_app
+
+    if not logging.getLogger().handlers:  # a fresh process: the command line's setup is not here
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    # No Gradio: its event queue lives in one process, and an event joined on one worker is
+    # not found by the stream a browser opens on another (12 of 12 lost with 2 workers). The
+    # widget page speaks only the JSON API, which any worker answers, so it is the chat here.
+    app = create_app(settings, open_engine(settings), chat_ui=False)
+
+    @app.get("/", include_in_schema=False)
+    def chat_page() -> RedirectResponse:
+        return RedirectResponse("/embed", status_code=307)
+
+    return app
