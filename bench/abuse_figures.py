@@ -37,7 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from assistant.web.testing import form_token, free_port  # noqa: E402
+from assistant.web.testing import form_token, free_port, wait_until_up  # noqa: E402
 from tests.test_hostile_documents import FUNDING_QUESTIONS, PLANTED_CALL  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -58,20 +58,6 @@ def _start(docs: Path, data: Path, port: int) -> subprocess.Popen[bytes]:
                              "--port", str(port), "--data-dir", str(data)], env=env,
                             start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-
-
-def _wait_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}")
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("the server did not come up")
 
 
 def chunked_body(base: str) -> str:
@@ -169,7 +155,7 @@ def main() -> None:
     base = f"http://{HOST}:{port}"
     server = _start(docs, work / "data", port)
     try:
-        _wait_up(base, server)
+        wait_until_up(base, server)
         print(planted_claim(base))
         print(chunked_body(base))
         for line in concurrent_logins(base) + question_flood(base):

@@ -28,13 +28,14 @@ import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 import httpx  # noqa: E402
+
+from assistant.web.testing import free_port, wait_until_up  # noqa: E402
 
 HOST = "127.0.0.1"
 QUESTIONS = [
@@ -71,32 +72,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     """``assistant serve`` on loopback, in its own process group."""
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     cmd = [sys.executable, "-m", "assistant.cli", "serve", "--host", HOST, "--port", str(port),
            "--data-dir", str(data_dir), "--workers", str(workers)]
     return subprocess.Popen(cmd, env=env, start_new_session=True)
-
-
-def wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}")
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("the server did not come up")
 
 
 async def one_stream(client: httpx.AsyncClient, question: str, result: Result) -> None:
@@ -185,7 +166,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-http-")) / "data"
-    port = free_port()
+    port = free_port(HOST)
     base = f"http://{HOST}:{port}"
     server = start_server(data_dir, port, args.workers)
     try:

@@ -97,6 +97,12 @@ class CandidateBuilder:
         self.facts = facts
         self.out: dict[tuple[str, int], Candidate] = {}
 
+    def _facts_in(self, doc_id: str, start: int, end: int) -> tuple[list[Fact], frozenset[str]]:
+        """The facts read from a stretch of a document, and the answer types they show."""
+        facts = [f for f in self.facts.get(doc_id, []) if f.start < end and start < f.end
+                 and not f.name.endswith("_section")]
+        return facts, frozenset().union(*(FACT_TYPES.get(f.name, frozenset()) for f in facts))
+
     def _add(self, doc_id: str, start: int, text: str, rank: int) -> None:
         lead = len(text) - len(text.lstrip())
         text, start = _clean(text.strip(), start + lead)
@@ -112,15 +118,11 @@ class CandidateBuilder:
         _, secs = self.texts.get(doc_id)
         sec = section_at(secs, start)
         end = start + len(text)
-        facts = [f for f in self.facts.get(doc_id, []) if f.start < end and start < f.end
-                 and not f.name.endswith("_section")]
+        facts, evidenced = self._facts_in(doc_id, start, end)
         label = sec.label() if sec else None
         # a sentence shows a type by its own words, by the facts read from it, or by the
         # heading it stands under ("Vem kan söka?" makes a bare list an eligibility answer)
         under = section_shows(label or "")
-        evidenced: frozenset[str] = frozenset()
-        for f in facts:
-            evidenced |= FACT_TYPES.get(f.name, frozenset())
         kinds = shows(text) | evidenced | under
         # a heading is no answer: it names what follows
         heading = any(sec.start <= start and end <= sec.start + len(sec.path[-1]) + 2
@@ -172,9 +174,7 @@ class CandidateBuilder:
             end = s.end
         if not items:
             return c
-        facts = [f for f in self.facts.get(c.doc_id, []) if f.start < end and c.start < f.end
-                 and not f.name.endswith("_section")]
-        evidenced = frozenset().union(*(FACT_TYPES.get(f.name, frozenset()) for f in facts))
+        facts, evidenced = self._facts_in(c.doc_id, c.start, end)
         text = " ".join(doc.text[c.start:end].split())
         return Candidate(doc_id=c.doc_id, start=c.start, end=end, text=text, section=c.section,
                          rank=c.rank, shows=shows(text) | evidenced | c.under,

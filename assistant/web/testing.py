@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 import threading
 import time
 from typing import Any
@@ -55,6 +56,25 @@ class ServerThread:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    """Wait until a server process started on ``base`` answers /api/health; exit with a clear
+    line if it dies or does not come up in ``timeout`` seconds (the first start may convert
+    the encoder)."""
+    import httpx  # a dev dependency: only tests and the benchmarks call this
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}")
+        try:
+            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the server did not come up")
 
 
 def form_token(client: Any, path: str = "/staff") -> str:
