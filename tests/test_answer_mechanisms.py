@@ -233,3 +233,25 @@ def test_identity_stems_match_word_starts_only() -> None:
 
 def test_the_sample_corpus_is_not_needed(engine: Engine) -> None:
     assert set(engine.search.documents()) == {Path(n).stem for n in CALLS}
+
+
+def test_a_page_named_by_its_opening_heading_is_named_over_its_publishers_others() -> None:
+    from assistant.answering.names import DocumentNames
+    from ingest.document import DocumentInfo
+
+    texts = {
+        "guide": "# Projektstöd från Region Sydmark\n\n## Ansök om projektstöd\n\n"
+                 "Region Sydmark finansierar projekt.\n\n## Hur mycket?\n\nHögst 50 procent.\n",
+        "call": "# Utlysning: Besöksnäring i Sydmark\n\nRegion Sydmark\n\n"
+                "Region Sydmark utlyser medel.\n\nHögst 75 procent.\n",
+    }
+    infos = {d: DocumentInfo(doc_type="other" if d == "guide" else "call",
+                             title=t.splitlines()[0].lstrip("# "), organisation="Region Sydmark",
+                             region="Sydmark") for d, t in texts.items()}
+    names = DocumentNames(infos, {}, texts.__getitem__, {}, lambda s: s.lower().split())
+    asked = names.naming("andel Region Sydmark sidan Ansök projektstöd",
+                         "Hur stor andel kan Region Sydmark finansiera enligt sidan Ansök om projektstöd?")
+    assert asked.named(0.75) == ["guide"]
+    # without the heading the question names the publisher of both, which picks neither
+    assert names.naming("andel Region Sydmark", "Hur stor andel kan Region Sydmark finansiera?"
+                        ).named(0.75) == []

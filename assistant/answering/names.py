@@ -26,6 +26,19 @@ def _phrase(text: str) -> str:
     return " ".join(re.findall(r"[\wåäöé]+", text.lower()))
 
 
+def _header_headings(header: str) -> list[str]:
+    """Lines of a document's opening that read as headings: three to eight words, no sentence or
+    question mark at the end (a question heading such as "Vem kan söka?" names no page)."""
+    out = []
+    for line in header.splitlines()[:-1]:  # the last line may be cut off
+        line = line.strip().strip("#*_ ").strip()
+        if 3 <= len(line.split()) <= 8 and not line.endswith((".", "?", ":", "!")):
+            p = _phrase(line)
+            if len(p) >= 12:
+                out.append(p)
+    return out
+
+
 def _shared_prefix(a: str, b: str) -> int:
     """How many leading letters two words share."""
     return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
@@ -57,6 +70,7 @@ class DocumentNames:
         self.terms: dict[str, set[str]] = {}
         self.core: dict[str, set[str]] = {}  # title, publisher, region, file and project only
         self.years: dict[str, set[int]] = {}
+        headings: dict[str, list[str]] = {}
         for d, info in infos.items():
             header = texts(d)[:HEADER_CHARS]
             parts = [info.title, info.organisation or "", info.region or "",
@@ -65,12 +79,23 @@ class DocumentNames:
             # a title or project name written out whole names its document beyond doubt
             self.phrases[d] = [p for p in (_phrase(x) for x in [info.title, *parts[4:]])
                                if len(p) >= 10 and " " in p]
+            # the heading lines of its opening name a page too ("enligt sidan Ansök om
+            # projektstöd"), when no other document opens with the same heading
+            # (not a line that only gives the publisher: "Region Uppsala" names its publisher)
+            org = set(analyze(" ".join(parts[1:3])))
+            headings[d] = [h for h in _header_headings(header) if not set(analyze(h)) <= org]
             self.core[d] = set(analyze(" ".join(parts)))
             parts += _CAPITALISED.findall(header)
             self.terms[d] = set(analyze(" ".join(parts)))
             self.years[d] = {int(y) for y in _YEAR.findall(" ".join(parts[:4]) + texts(d))}
             if info.year:
                 self.years[d].add(info.year)
+        heading_docs: dict[str, int] = {}
+        for hs in headings.values():
+            for h in set(hs):
+                heading_docs[h] = heading_docs.get(h, 0) + 1
+        for d, hs in headings.items():
+            self.phrases[d] += [h for h in hs if heading_docs[h] == 1 and h not in self.phrases[d]]
         n = max(len(self.terms), 1)
         df: dict[str, int] = {}
         for ts in self.terms.values():
