@@ -91,6 +91,14 @@ Regionen vill se projekt som håller över tid.
 
 3. Skicka ansökan i regionens e-tjänst.
 """,
+    "sydmark-utvardering-besoksnaringsprojektet.md": """# Utvärdering av besöksnäringsprojektet
+
+Projektet arbetade med värdskap och digital marknadsföring hos små besöksföretag.
+
+Utvärderingen genomfördes av Anna Berg och Per Lund på ett konsultföretag.
+
+Intervjuerna gjordes i oktober 2025 med deltagande företag och kommuner.
+""",
 }
 
 
@@ -105,6 +113,11 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     index.close()
     assert not report.failed, report.failed
     return open_engine(settings)
+
+
+def test_asked_who_and_when_both_are_answered(engine: Engine) -> None:
+    a = engine.ask("Vilka gjorde utvärderingen av besöksnäringsprojektet och när?")
+    assert "Anna Berg" in a.answer and "2025" in a.answer, a.answer
 
 
 def test_what_the_call_says_of_the_askers_kind_answers_no(engine: Engine) -> None:

@@ -118,6 +118,14 @@ class Composer:
             adds = (wants.types & c.shows) - best.shows
             if adds or c.lexical > best.lexical * 0.8:
                 picked.append(c)
+        # asked two things ("vilka gjorde utvärderingen och när?"): a sentence of the same
+        # document that shows what the picked ones lack goes along
+        # (by its own words or facts: a heading's promise is no answer)
+        for kind in sorted(wants.hard - frozenset().union(*(c.shows - c.under for c in picked))):
+            extra = next((c for c in ranked[1:20] if c.doc_id == best.doc_id
+                          and kind in c.shows - c.under and c not in picked), None)
+            if extra is not None:
+                picked.append(extra)
         spans = [(c.start, c.end, c.text) for c in picked]
         keep = {best.start}
         said: tuple[int, tuple[int, int, str]] | None = None
