@@ -7,6 +7,7 @@ another question, and is refused instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ingest.chunking import doc_id_of
@@ -34,6 +35,7 @@ FRAME_SV = (
     "inne", "klar", "färdig", "redan", "sedan", "snart", "tills", "senast", "idag", "dessa",
     "denna", "detta", "deras", "dess", "sina", "sitt", "berätt", "handl", "gäll", "betyd",
     "sida", "sidan", "innan", "ring", "kontaktperson", "mejl", "mail", "skriv", "fler", "ensam",
+    "funn", "ligg", "gör",
 )
 FRAME_EN = (
     "what", "which", "who", "whom", "when", "where", "why", "how", "much", "many", "maximum",
@@ -60,7 +62,9 @@ def topic_words(text: str, language: str, identity: str | None = None) -> list[s
     stop = STOPWORDS_SV if language == "sv" else STOPWORDS_EN
     frame = FRAME_SV if language == "sv" else FRAME_EN
     own = set(words(identity)) if identity else set()
-    out = []
+    # an abbreviation in capitals ("LVU", "ESF") is what the question is about, short as it is
+    out = [w.lower() for w in re.findall(r"\b[A-ZÅÄÖ]{2,5}\b", text)
+           if text.upper() != text and w.lower() not in stop]
     for w in words(text):
         if len(w) < 4 or w in stop or w in own or w.isdigit() or _is_frame(w, frame):
             continue

@@ -268,3 +268,16 @@ def test_a_page_named_by_its_opening_heading_is_named_over_its_publishers_others
     # without the heading the question names the publisher of both, which picks neither
     assert names.naming("andel Region Sydmark", "Hur stor andel kan Region Sydmark finansiera?"
                         ).named(0.75) == []
+
+
+def test_an_abbreviation_in_capitals_is_a_topic_word_and_a_gloss_is_no_focus() -> None:
+    from assistant.answering.understand import asked_focus
+    from assistant.topic import topic_words
+
+    assert "lvu" in topic_words("Hur länge har LVU funnits?", "sv")
+    assert "funnits" not in topic_words("Hur länge har LVU funnits?", "sv")
+    # a question typed in capitals is not all abbreviations
+    assert topic_words("VEM KAN SÖKA?", "sv") == []
+    assert asked_focus("Är det ett bistånd till hennes försörjning (försörjningsstöd)?") == []
+    assert asked_focus("Hur söker man investeringsstöd?") == ["investeringsstöd"]
+    assert "date" in wants("Hur länge har lagen funnits?").types

@@ -129,7 +129,9 @@ def asked_focus(question: str) -> list[str]:
     text = question.strip().lower()
     found = [m.group("focus") for p in _focus_patterns() if (m := p.search(text))]
     heads = lexicon.word_list("answering", "focus.support_heads")
-    found += [w for w in re.findall(r"[\wåäöé]+", text)
+    # a word in parentheses glosses the one before it ("försörjning (försörjningsstöd)")
+    unglossed = re.sub(r"\([^)]*\)", " ", text)
+    found += [w for w in re.findall(r"[\wåäöé]+", unglossed)
               if any(w.endswith(h) and len(w) >= len(h) + 5 for h in heads)]
     return [w for w in dict.fromkeys(found)
             if len(w) >= 5 and not wants(w).types and not wants(f"vilka {w}").types]
