@@ -75,7 +75,8 @@ aktiviteter vänder sig till andra än företaget självt.
 
 ## Hur mycket kan man få?
 
-Region Nordmark finansierar högst 60 procent av projektets kostnader.
+Region Nordmark finansierar högst 60 procent av projektets kostnader. Ett projekts
+totala budget får vara högst 2 000 000 kronor.
 
 ## När fattas beslut?
 
@@ -113,6 +114,11 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     index.close()
     assert not report.failed, report.failed
     return open_engine(settings)
+
+
+def test_the_grant_of_the_largest_budget_allowed_is_computed(engine: Engine) -> None:
+    a = engine.ask("Hur stor får budgeten vara i Nordmark, och hur mycket stöd blir det då?")
+    assert "2 000 000" in a.answer and "1 200 000" in a.answer, a.answer
 
 
 def test_asked_who_and_when_both_are_answered(engine: Engine) -> None:

@@ -4,6 +4,7 @@ phrase; they never choose what answers."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -16,9 +17,9 @@ from ingest.structure import blocks
 
 from ..citations import CitationBuilder, DocumentTexts, split_sentences
 from ..prompts import render
-from ..question import Question
+from ..question import Question, detect_budget
 from .candidates import FACT_TYPES, Candidate
-from .understand import Wants
+from .understand import Wants, asks_grant_of_largest_budget
 
 MONTHS = {
     "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
@@ -276,6 +277,16 @@ class Composer:
         """What the evidence gives when computed: the cap for a stated budget, a window's status."""
         if q.budget and wants.types & {"amount", "share"}:
             return self._budget(q, doc_id, picked, cites)
+        if q.budget is None and wants.types & {"amount", "share"} \
+                and asks_grant_of_largest_budget(q.text):
+            # "how big may the budget be, and what is the grant then": the largest budget the
+            # document allows is the stated one
+            largest = next(((b, c) for c in picked if (b := detect_budget(c.text))), None)
+            if largest is not None:
+                budget, c = largest
+                cites.cite(doc_id, c.start, c.end)
+                return self._budget(dataclasses.replace(q, budget=budget), doc_id,
+                                    [p for p in picked if p is not c], cites)
         return None
 
     def _phrased(self, q: Question, wants: Wants, best: Candidate, cites: CitationBuilder

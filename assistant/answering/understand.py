@@ -105,6 +105,19 @@ def _negations() -> frozenset[str]:
 
 
 @cache
+def _budget_then_grant() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return tuple(re.compile("|".join(f"(?:{p})" for p in lexicon.word_list(
+        "answering", f"budget_then_grant.{key}")), re.IGNORECASE)
+        for key in ("budget", "grant"))  # type: ignore[return-value]
+
+
+def asks_grant_of_largest_budget(question: str) -> bool:
+    """True for a question that asks both how big a project may be and what it then gets."""
+    budget, grant = _budget_then_grant()
+    return bool(budget.search(question) and grant.search(question))
+
+
+@cache
 def _asks_when() -> re.Pattern[str]:
     frames = lexicon.word_list("answering", "asks_when.patterns")
     return re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
