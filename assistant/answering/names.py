@@ -85,8 +85,10 @@ class DocumentNames:
             org = set(analyze(" ".join(parts[1:3])))
             headings[d] = [h for h in _header_headings(header) if not set(analyze(h)) <= org]
             self.core[d] = set(analyze(" ".join(parts)))
-            parts += _CAPITALISED.findall(header)
-            self.terms[d] = set(analyze(" ".join(parts)))
+            # a capitalised word of the opening names by itself, not by its compound parts
+            # ("Ansökningsperiod" at a line's start names no document by "ansökning")
+            self.terms[d] = self.core[d] | {t for w in _CAPITALISED.findall(header)
+                                            for t in analyze(w)[:1]}
             self.years[d] = {int(y) for y in _YEAR.findall(" ".join(parts[:4]) + texts(d))}
             if info.year:
                 self.years[d].add(info.year)
