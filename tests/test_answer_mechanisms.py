@@ -50,6 +50,12 @@ Förskott kan betalas ut med högst hälften av det beviljade stödet, dock hög
 
 Ni kan rekvirera stöd varje kvartal.
 
+## Vad ska skickas med en rekvisition?
+
+- En förteckning över projektets utgifter
+- Intyg om att utgifterna är betalda
+- En kort lägesrapport
+
 ## Vilka kostnader räknas?
 
 Stöd betalas bara ut för kostnader som projektet har betalat och som är stödberättigande.
@@ -119,6 +125,12 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 def test_the_grant_of_the_largest_budget_allowed_is_computed(engine: Engine) -> None:
     a = engine.ask("Hur stor får budgeten vara i Nordmark, och hur mycket stöd blir det då?")
     assert "2 000 000" in a.answer and "1 200 000" in a.answer, a.answer
+
+
+def test_what_to_send_is_answered_with_the_whole_list(engine: Engine) -> None:
+    a = engine.ask("Vad behöver vi skicka med i en rekvisition av stödet?")
+    for item in ("förteckning", "betalda", "lägesrapport"):
+        assert item in a.answer, a.answer
 
 
 def test_asked_who_and_when_both_are_answered(engine: Engine) -> None:

@@ -30,6 +30,7 @@ MONTHS = {
 _SUMMARY = re.compile(r"sammanfattning|summary|syfte|bakgrund|projektbeskrivning|om projektet",
                       re.IGNORECASE)
 _STEP = re.compile(r"\s*\d{1,2}[.)]\s+\S")
+_BULLET = re.compile(r"\s*[-•*–]\s+\S")
 LESSON_SECTIONS = frozenset({"lessons_section", "obstacles_section", "tips_section"})
 LESSON_TOPIC_LEXICAL = 0.2
 MAX_LESSONS = 6
@@ -146,8 +147,11 @@ class Composer:
                     spans = [sp for sp in spans if not _overlap(sp, said[1])]
         spans = self._complete(best, spans, wants)
         if "procedure" in wants.types:
-            steps = next((st for c in [*picked, *ranked[1:3]] if c.doc_id == best.doc_id
-                          and (st := self._steps(c))), [])
+            own_steps = self._steps(best)
+            steps = own_steps or next((st for c in [*picked, *ranked[1:3]]
+                                       if c.doc_id == best.doc_id and (st := self._steps(c))), [])
+            if own_steps:
+                spans = []  # the best sentence is one of them: the list is the answer
             if steps:
                 spans = [sp for sp in spans if not any(_overlap(sp, st) for st in steps)] + steps
                 keep.update(st[0] for st in steps)
@@ -222,12 +226,14 @@ class Composer:
         doc, _ = self.texts.get(best.doc_id)
         bl = blocks(doc.text)
         at = next((i for i, b in enumerate(bl) if b.start <= best.start < b.end), None)
-        if at is None or not _STEP.match(bl[at].text):
+        # numbered steps, or the items of a bulleted list ("Vad ska skickas med?")
+        kind = next((k for k in (_STEP, _BULLET) if at is not None and k.match(bl[at].text)), None)
+        if at is None or kind is None:
             return []
         first = last = at
-        while first > 0 and _STEP.match(bl[first - 1].text):
+        while first > 0 and kind.match(bl[first - 1].text):
             first -= 1
-        while last + 1 < len(bl) and _STEP.match(bl[last + 1].text):
+        while last + 1 < len(bl) and kind.match(bl[last + 1].text):
             last += 1
         steps = bl[first:last + 1]
         if len(steps) < 2 or len(steps) > 8 or sum(len(b.text) for b in steps) > 900 \
