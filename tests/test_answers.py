@@ -297,3 +297,18 @@ def test_identity_on_list_matches_the_head_not_a_modifier(
 ) -> None:
     from assistant.answering.compose import identity_on_list
     assert identity_on_list(identity, applicants) is expected
+
+
+@pytest.mark.parametrize("question", [
+    "Vilka aktiviteter ingår i förstudien Alla behöver alla behövs?",
+    "What activities does the pre-study Alla behöver alla behövs include?",
+])
+def test_the_activities_of_a_decision_are_listed_without_the_project_itself(
+        corpus_engine: Engine, question: str) -> None:
+    a = corpus_engine.ask(question)
+    assert not a.refused, a.answer
+    lead = a.answer.split("[1]")[0]
+    assert "Kartläggningsfas" in lead and "Projektorientering" in lead, a.answer
+    # the plan's first row names the pre-study itself: no activity of it
+    assert "hållbar kompetensförsörjning" not in lead, a.answer
+    assert_well_cited(a)

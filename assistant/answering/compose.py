@@ -337,6 +337,15 @@ class Composer:
             if f.name == "project_period" and v.get("start") and v.get("end"):
                 return self._r(q, "decision", "period", start=format_date(v["start"], lang),
                                end=format_date(v["end"], lang), n=n)
+            if f.name == "activities" and isinstance(f.value, list):
+                # a plan's first row often restates the project itself, which is no activity
+                project = next((str(p.value) for p in self.facts.get(best.doc_id, [])
+                                if p.name == "project_name"), self.infos[best.doc_id].title)
+                name = _words_only(project)
+                items = [str(x) for x in f.value if not (name and name in _words_only(str(x)))]
+                if len(items) >= 2:
+                    return self._r(q, "decision", "activities", project=project,
+                                   activities="; ".join(items), n=n)
             if f.name == "max_duration_months" and f.value:
                 return self._r(q, "deadline", "duration", months=f.value, n=n)
         return None
@@ -488,6 +497,11 @@ def mentions(text: str, stems: set[str]) -> bool:
 def identity_on_list(identity: str, applicants: list[str]) -> bool:
     """Whether what the asker says they are ("ideell förening") is among the applicants."""
     return mentions(" | ".join(applicants), identity_stems(identity))
+
+
+def _words_only(text: str) -> str:
+    """Lower-cased words joined by single spaces, punctuation dropped."""
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def strip_markers(text: str) -> str:
