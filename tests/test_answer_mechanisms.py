@@ -90,7 +90,7 @@ Ansökningar beslutas i tre omgångar under året: i mars, juni och oktober.
 
 ## Så går det till
 
-Regionen vill se projekt som håller över tid.
+Regionen vill se projekt som håller över tid. Minst två kommuner ska ingå i varje projekt.
 
 1. Läs villkoren för stödet.
 
@@ -131,6 +131,15 @@ def test_what_to_send_is_answered_with_the_whole_list(engine: Engine) -> None:
     a = engine.ask("Vad behöver vi skicka med i en rekvisition av stödet?")
     for item in ("förteckning", "betalda", "lägesrapport"):
         assert item in a.answer, a.answer
+
+
+def test_a_follow_up_asking_whether_several_must_take_part_gets_how_many(engine: Engine) -> None:
+    from assistant.conversation import Turn
+
+    first = "Vem kan söka i Region Nordmark?"
+    a1 = engine.ask(first)
+    a = engine.ask("Måste flera kommuner vara med?", [Turn("user", first), Turn("assistant", a1.answer)])
+    assert "Minst två kommuner" in a.answer, a.answer
 
 
 def test_asked_who_and_when_both_are_answered(engine: Engine) -> None:
