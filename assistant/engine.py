@@ -221,6 +221,11 @@ class Engine:
             # the named reports' own statements, report by report
             cites = CitationBuilder(self.texts, self._infos)
             lessons = self.lessons.answer_named(q, reports, cites)
+            if lessons is None and len(reports) >= 2:
+                # "what do the reports of X and Y say about Z": their statements on Z, by
+                # theme (the passage search below hears only the report named most strongly)
+                lessons = self.lessons.answer(q, vector, set(reports), cites,
+                                              self.lessons.name_words(reports))
             if lessons is not None:
                 return Answer(answer=lessons, refused=False, language=q.language, kind=q.kind,
                               citations=cites.citations), Evidence(language=q.language,

@@ -85,3 +85,24 @@ def test_a_question_naming_a_report_gets_that_reports_statements(
             for g in r.gold}
     quoted = [line for line in answer.answer.splitlines() if line.startswith("- ")]
     assert quoted and all(any(g in line for g in gold) for line in quoted), quoted
+
+
+def test_a_question_naming_two_reports_and_a_topic_gets_both_reports_on_the_topic(
+        lessons_engine: Engine, reports: list[GeneratedReport]) -> None:
+    housing = [r for r in reports if r.lang == "sv" and any(g.theme == "housing" for g in r.gold)]
+    assert len(housing) >= 2
+    first, second = housing[:2]
+    # the project's name stands in the title: "Slutrapport för projektet Kompass Norrmyra"
+    names = [r.text.splitlines()[0].split("projektet ")[-1] for r in (first, second)]
+    answer = lessons_engine.ask(
+        f"Vad säger slutrapporterna från {names[0]} och {names[1]} om boende?")
+    assert not answer.refused, answer.answer
+    # (a project's name recurs in reports of other years: each of them is named)
+    named = [r for r in reports if any(r.text.startswith(f"Slutrapport för projektet {n}\n")
+                                       for n in names)]
+    cited = {c.doc_id for c in answer.citations}
+    assert cited <= {Path(r.name).stem for r in named}, answer.answer
+    assert {Path(first.name).stem, Path(second.name).stem} <= cited, answer.answer
+    gold = {g.quote for r in named for g in r.gold if g.theme == "housing"}
+    quoted = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert quoted and all(any(g in line for g in gold) for line in quoted), quoted

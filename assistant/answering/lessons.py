@@ -81,15 +81,16 @@ class LessonAnswerer:
         self.statements = list(statements)
         self.tagger = tagger
 
-    def find(self, text: str, vector: Sequence[float] | None, allowed: set[str]) -> Found | None:
+    def find(self, text: str, vector: Sequence[float] | None, allowed: set[str],
+             names: Sequence[str] = ()) -> Found | None:
         """The statements on the question's topic (None: the question names a topic no
-        statement takes up)."""
+        statement takes up); ``names`` are words that name reports, no topic."""
         pool = [(s, i) for s, i in self.statements if s.doc_id in allowed]
         reports = len({s.doc_id for s, _ in pool})
         kind = asked_kind(text)
         if kind:
             pool = [(s, i) for s, i in pool if s.kind == kind]
-        topic = topic_words(text)
+        topic = [w for w in topic_words(text) if not any(_same_word(w, n) for n in names)]
         wanted = keyword_themes(" ".join(topic)) if topic else []
         if topic and not wanted and vector is not None:
             nearest = self.tagger.nearest(vector)
@@ -107,9 +108,9 @@ class LessonAnswerer:
         return Found(kind, by_theme, reports)
 
     def answer(self, q: Question, vector: Sequence[float] | None, allowed: set[str],
-               cites: CitationBuilder) -> str | None:
+               cites: CitationBuilder, names: Sequence[str] = ()) -> str | None:
         """The answer text with [n] markers, or None when no statement takes the topic up."""
-        found = self.find(q.text, vector, allowed)
+        found = self.find(q.text, vector, allowed, names)
         if found is None:
             return None
         lang = q.language
@@ -138,6 +139,13 @@ class LessonAnswerer:
                                             s.doc_id.replace("-", " ")}).add(s.project or "")
         return [d for d, ns in names.items() if any(names_report(text, n) for n in ns if n)]
 
+    def name_words(self, doc_ids: Sequence[str]) -> list[str]:
+        """The words that name these reports: of their file names, titles, organisations and
+        projects."""
+        return [w for d in doc_ids for w in topic_words(d.replace("-", " "))] + \
+            [w for s, i in self.statements if s.doc_id in doc_ids
+             for w in topic_words(f"{i.title} {i.organisation or ''} {s.project or ''}")]
+
     def answer_named(self, q: Question, doc_ids: Sequence[str], cites: CitationBuilder
                      ) -> str | None:
         """What the named reports say, report by report: the statements of the kind asked
@@ -145,9 +153,7 @@ class LessonAnswerer:
         besides the reports."""
         lang = q.language
         kind = asked_kind(q.text)
-        names = [w for d in doc_ids for w in topic_words(d.replace("-", " "))] + \
-            [w for s, i in self.statements if s.doc_id in doc_ids
-             for w in topic_words(f"{i.title} {i.organisation or ''} {s.project or ''}")]
+        names = self.name_words(doc_ids)
         if any(not any(_same_word(w, n) for n in names) for w in topic_words(q.text)):
             # "what did X learn about Y": Y may stand anywhere in X, not only in its
             # lessons sections; the passage search reads it all
