@@ -98,6 +98,19 @@ Regionen vill se projekt som håller över tid. Minst två kommuner ska ingå i 
 
 3. Skicka ansökan i regionens e-tjänst.
 """,
+    "region-vastmark-projektmedel.md": """# Projektmedel för regional utveckling i Västmark
+
+Region Västmark fördelar projektmedel för regional utveckling: villkor, ansökan, bedömning och
+beslut om projektmedel beskrivs på den här sidan.
+
+## Så går det till
+
+1. Du skickar en intresseanmälan med en kort projektidé.
+
+2. Vi återkopplar inom en månad.
+
+3. Du lämnar in en fullständig ansökan i e-tjänsten.
+""",
     "sydmark-utvardering-besoksnaringsprojektet.md": """# Utvärdering av besöksnäringsprojektet
 
 Projektet arbetade med värdskap och digital marknadsföring hos små besöksföretag.
@@ -140,6 +153,12 @@ def test_a_follow_up_asking_whether_several_must_take_part_gets_how_many(engine:
     a1 = engine.ask(first)
     a = engine.ask("Måste flera kommuner vara med?", [Turn("user", first), Turn("assistant", a1.answer)])
     assert "Minst två kommuner" in a.answer, a.answer
+
+
+def test_how_to_apply_is_answered_by_the_steps_under_a_heading_that_promises_them(
+        engine: Engine) -> None:
+    a = engine.ask("Hur går det till att söka projektmedel från Region Västmark?")
+    assert "intresseanmälan" in a.answer and "fullständig ansökan" in a.answer, a.answer
 
 
 def test_asked_who_and_when_both_are_answered(engine: Engine) -> None:

@@ -148,8 +148,11 @@ class Composer:
         spans = self._complete(best, spans, wants)
         if "procedure" in wants.types:
             own_steps = self._steps(best)
+            # (or the steps of a section whose heading promises them: "Så går det till")
             steps = own_steps or next((st for c in [*picked, *ranked[1:3]]
-                                       if c.doc_id == best.doc_id and (st := self._steps(c))), [])
+                                       if c.doc_id == best.doc_id and (st := self._steps(c))), []) \
+                or next((st for c in ranked[1:10] if c.doc_id == best.doc_id
+                         and "procedure" in c.under and (st := self._steps(c))), [])
             if own_steps:
                 spans = []  # the best sentence is one of them: the list is the answer
             if steps:
