@@ -185,6 +185,8 @@ class RankingSettings(_Section):
     named: float = Field(1.0, ge=0, description="How strongly the question names the document.")
     rank: float = Field(0.08, ge=0, description="Prior from the passage's retrieval rank.")
     announcing: float = Field(0.5, ge=0, description="Penalty: the sentence only announces a list.")
+    furniture: float = Field(1.0, ge=0, description="Penalty: the sentence gives the page's own "
+                             "particulars (\"Publicerad 2024-06-03\"), which the question does not ask.")
     polarity: float = Field(1.0, ge=0, description="Penalty: the question asks what is not "
                             "(\"inte\", \"not\") and the sentence negates nothing.")
     typed_margin: float = Field(0.5, ge=0, description="A sentence showing the amount, date, "

@@ -327,3 +327,13 @@ def test_an_abbreviation_in_capitals_is_a_topic_word_and_a_gloss_is_no_focus() -
     assert asked_focus("Är det ett bistånd till hennes försörjning (försörjningsstöd)?") == []
     assert asked_focus("Hur söker man investeringsstöd?") == ["investeringsstöd"]
     assert "date" in wants("Hur länge har lagen funnits?").types
+
+
+def test_a_pages_own_particulars_are_furniture_unless_asked() -> None:
+    from assistant.answering.understand import asks_furniture, furniture
+
+    assert furniture("**Boråsregionen Sjuhärads kommunalförbund** Publicerad 2024-06-03")
+    assert furniture("Senast uppdaterad: 12 mars 2025")
+    assert not furniture("Beslut fattas vid styrelsens sammanträde den 25 oktober 2024.")
+    assert asks_furniture("När publicerades sidan?")
+    assert not asks_furniture("När fattas beslut?")

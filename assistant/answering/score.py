@@ -14,7 +14,7 @@ from ..settings import RankingSettings
 from ..swedish_text import glossary_words, to_swedish_terms, words
 from ..topic import topic_words
 from .candidates import Candidate
-from .understand import Wants, negated
+from .understand import Wants, asks_furniture, furniture, negated
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ class Scorer:
 
     def score(self, cands: list[Candidate], qterms: list[QueryTerm], wants: Wants,
               naming: dict[str, float], name_terms: frozenset[str] = frozenset(),
-              doc_names: dict[str, set[str]] | None = None) -> list[Candidate]:
+              doc_names: dict[str, set[str]] | None = None, query_text: str = ""
+              ) -> list[Candidate]:
         """The candidates, scored and sorted best first. ``name_terms`` are the question's
         words that name a document (its title, publisher): they pick the document, and weigh
         little in telling its sentences apart."""
@@ -156,6 +157,8 @@ class Scorer:
                 own_words = [(qt, w) for qt, w in weights if qt.head not in name_terms] or weights
                 f["section"] = sum(w for qt, w in own_words if qt.terms & sec_terms) / \
                     (sum(w for _, w in own_words) or 1.0)
+            if furniture(c.text) and not asks_furniture(query_text):
+                f["furniture"] = 1.0  # "Publicerad 2024-06-03" dates the page, not the call
             if wants.negated and not negated(c.text):
                 # asked what is not: a sentence that says nothing is not answers another question
                 f["polarity"] = 1.0
@@ -171,7 +174,7 @@ class Scorer:
 
 
 # Features that lower the score when present.
-_PENALTIES = ("long", "missing_type", "announcing", "polarity")
+_PENALTIES = ("long", "missing_type", "announcing", "polarity", "furniture")
 
 
 def combine(f: dict[str, float], w: RankingSettings) -> float:

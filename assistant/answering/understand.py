@@ -118,6 +118,24 @@ def asks_grant_of_largest_budget(question: str) -> bool:
 
 
 @cache
+def _furniture() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return (re.compile("|".join(f"(?:{p})" for p in lexicon.word_list("answering", "furniture.patterns")),
+                       re.IGNORECASE),
+            re.compile("|".join(re.escape(w) for w in lexicon.word_list("answering", "furniture.asked")),
+                       re.IGNORECASE))
+
+
+def furniture(text: str) -> bool:
+    """True for a page's own particulars ("Publicerad 2024-06-03")."""
+    return bool(_furniture()[0].search(text))
+
+
+def asks_furniture(question: str) -> bool:
+    """True for a question about when a page was published or updated."""
+    return bool(question) and bool(_furniture()[1].search(question))
+
+
+@cache
 def _asks_when() -> re.Pattern[str]:
     frames = lexicon.word_list("answering", "asks_when.patterns")
     return re.compile("|".join(f"(?:{p})" for p in frames), re.IGNORECASE)
