@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant import lexicon
 
-PARSER_VERSION = "10"
+PARSER_VERSION = "11"
 """Bump when cleaning or chunking changes so that old vectors are never mixed with new ones.
 (7: chunks carry their document's audience; older ones are re-indexed before they are served.)"""
 

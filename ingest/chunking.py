@@ -103,7 +103,7 @@ def doc_id_of(chunk_id: str) -> str:
 
 def chunk_document(doc: CleanDocument, settings: ChunkingSettings) -> list[Chunk]:
     """Chunks of about ``target_words`` that follow headings and never cross documents."""
-    secs = sections(doc.text)
+    secs = sections(doc.text, doc.heading_levels)
     pieces: list[_Piece] = []
     for b in blocks(doc.text):
         sec = section_at(secs, b.start)

@@ -89,6 +89,21 @@ def _join_cut_words(lines: list[str]) -> list[str]:
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.+?)(?:\s+#+)?\s*$")
 
 
+def _markdown_levels(raw: RawDocument, text: str) -> dict[int, int]:
+    """The offsets in the cleaned ``text`` of the Markdown headings of ``raw``, with their levels:
+    the headings are looked up in order among the blocks."""
+    wanted = [(" ".join(m.group(1).split()), len(line.lstrip()) - len(line.lstrip().lstrip("#")))
+              for p in raw.pages for line in normalize_chars(p.text).split("\n")
+              if (m := _MD_HEADING.match(line))]
+    out: dict[int, int] = {}
+    at = 0
+    for m in re.finditer(r"[^\n](?:.|\n(?!\n))*", text):
+        if at < len(wanted) and " ".join(m.group(0).split()) == wanted[at][0]:
+            out[m.start()] = wanted[at][1]
+            at += 1
+    return out
+
+
 def _markdown_lines(lines: list[str]) -> list[str]:
     """Markdown headings ("## Vem kan söka?") as heading blocks of their own, without the marks."""
     out: list[str] = []
@@ -468,6 +483,7 @@ def clean_document(raw: RawDocument, doc_id: str) -> CleanDocument:
     text = "\n\n".join(text_parts)
     if not starts:
         starts, numbers = [0], [None]
+    levels = _markdown_levels(raw, text) if raw.media_type == "text/markdown" else {}
     return CleanDocument(
         doc_id=doc_id,
         path=raw.path,
@@ -476,4 +492,5 @@ def clean_document(raw: RawDocument, doc_id: str) -> CleanDocument:
         page_starts=starts,
         page_numbers=numbers,
         media_type=raw.media_type,
+        heading_levels=levels,
     )

@@ -44,6 +44,9 @@ class CleanDocument:
     page_starts: list[int] = field(default_factory=lambda: [0])
     page_numbers: list[int | None] = field(default_factory=lambda: [None])
     media_type: str = "text/plain"
+    # where a Markdown heading stands and its level ("## Vem kan söka?" -> 2): the outline the
+    # author wrote, which plain text can only guess
+    heading_levels: dict[int, int] = field(default_factory=dict)
 
     def page_at(self, offset: int) -> int | None:
         """Page number holding the character at ``offset`` (None for unpaged text)."""

@@ -51,7 +51,7 @@ class FactReader:
         self.doc = doc
         self.text = doc.text
         self.blocks: list[Block] = blocks(doc.text)
-        self.sections: list[Section] = sections(doc.text)
+        self.sections: list[Section] = sections(doc.text, doc.heading_levels)
 
     def fact(self, name: str, value: Any, start: int, end: int) -> Fact:
         """A fact whose quote is ``text[start:end]`` without its surrounding whitespace."""
@@ -94,7 +94,8 @@ class FactReader:
     def is_heading(self, i: int) -> bool:
         """Whether block ``i`` is a heading (numbered, question or short title)."""
         nxt = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
-        return heading_level(self.blocks[i], nxt) is not None
+        return self.blocks[i].start in self.doc.heading_levels or \
+            heading_level(self.blocks[i], nxt) is not None
 
     def heading_indices(self, pattern: re.Pattern[str], max_words: int = 12) -> Iterator[int]:
         """Indices of short blocks matching ``pattern`` (a heading or a lead-in line)."""

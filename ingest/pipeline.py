@@ -248,7 +248,8 @@ class Ingestor:
         )
         registry.commit_document(
             doc_id, info, doc.text, doc.page_starts, doc.page_numbers, facts, chunks,
-            sections=sections(doc.text), unit_ids=[u.unit_id for u in units], withheld=withheld,
+            sections=sections(doc.text, doc.heading_levels), unit_ids=[u.unit_id for u in units],
+            withheld=withheld,
             statements=statements,
         )
         status = "updated" if existing else "added"

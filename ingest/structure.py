@@ -58,19 +58,35 @@ def heading_level(block: Block, following: Block | None) -> int | None:
     return 2
 
 
-def sections(text: str) -> list[Section]:
-    """Sections of the document, each with its heading path, covering the whole text."""
+def outline_levels(markdown: dict[int, int]) -> dict[int, int]:
+    """Markdown heading levels as chapters (1) and sections (2): the shallowest level used
+    more than once heads chapters, a lone title above them heads nothing of its own."""
+    if not markdown:
+        return {}
+    used = sorted(markdown.values())
+    top = min(used)
+    first = min(markdown)
+    if used.count(top) == 1 and markdown[first] == top and len(set(used)) > 1:
+        top = min(v for v in used if v != top)
+    return {at: 1 if level == top else 2 for at, level in markdown.items()}
+
+
+def sections(text: str, markdown: dict[int, int] | None = None) -> list[Section]:
+    """Sections of the document, each with its heading path, covering the whole text;
+    ``markdown`` gives the levels of the headings its author marked (offset → level)."""
     bl = blocks(text)
+    outline = outline_levels(markdown or {})
     result: list[Section] = []
     chapter: str | None = None
     sub: str | None = None
     start = 0
     last_number = 0
     for i, b in enumerate(bl):
-        level = heading_level(b, bl[i + 1] if i + 1 < len(bl) else None)
+        marked = outline.get(b.start)
+        level = marked or heading_level(b, bl[i + 1] if i + 1 < len(bl) else None)
         if level is None:
             continue
-        if level == 1:
+        if level == 1 and marked is None:
             # chapters count up one by one; a numbered list ("1. Din nya hemstad") inside a
             # chapter is not a new chapter
             number = int(re.match(r"\d+", b.text.strip()).group(0))  # type: ignore[union-attr]

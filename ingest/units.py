@@ -72,7 +72,7 @@ def _sentence_groups(block: Block, max_words: int) -> list[tuple[int, int]]:
 def answer_units(doc: CleanDocument, max_words: int = 70, min_words: int = 3) -> list[Unit]:
     """The document cut into units: a paragraph, a run of short blocks (list items, table rows)
     of one section, or a group of sentences of a long paragraph; headings are no units."""
-    secs = sections(doc.text)
+    secs = sections(doc.text, doc.heading_levels)
     bs = blocks(doc.text)
     spans: list[tuple[int, int]] = []
     run: list[Block] = []
@@ -84,7 +84,7 @@ def answer_units(doc: CleanDocument, max_words: int = 70, min_words: int = 3) ->
 
     for i, block in enumerate(bs):
         following = bs[i + 1] if i + 1 < len(bs) else None
-        if heading_level(block, following) is not None:
+        if block.start in doc.heading_levels or heading_level(block, following) is not None:
             close_run()
             continue
         n = len(block.text.split())

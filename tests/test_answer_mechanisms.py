@@ -111,6 +111,24 @@ beslut om projektmedel beskrivs på den här sidan.
 
 3. Du lämnar in en fullständig ansökan i e-tjänsten.
 """,
+    "region-ostmark-projektstod.md": """# Projektstöd från Region Östmark
+
+## Ansök om projektstöd
+
+### Vem kan söka projektstöd?
+
+Projektstöd kan sökas av kommuner, myndigheter, universitet och aktiebolag.
+
+Privatpersoner kan inte söka projektstöd.
+
+## Utlysning: Vill du bidra till levande småorter och starka bygder i hela Östmark?
+
+Vi söker idéer som gör småorterna mer levande.
+
+### Vem kan söka?
+
+- Byalag och hembygdsföreningar i Östmark. Projektet ska omfatta minst två orter, till exempel två byar som samarbetar.
+""",
     "sydmark-utvardering-besoksnaringsprojektet.md": """# Utvärdering av besöksnäringsprojektet
 
 Projektet arbetade med värdskap och digital marknadsföring hos små besöksföretag.
@@ -159,6 +177,13 @@ def test_how_to_apply_is_answered_by_the_steps_under_a_heading_that_promises_the
         engine: Engine) -> None:
     a = engine.ask("Hur går det till att söka projektmedel från Region Västmark?")
     assert "intresseanmälan" in a.answer and "fullständig ansökan" in a.answer, a.answer
+
+
+def test_a_call_within_a_page_is_answered_from_its_own_part(engine: Engine) -> None:
+    a = engine.ask("Vilka kan söka i Region Östmarks utlysning om levande småorter?")
+    assert "Byalag och hembygdsföreningar" in a.answer, a.answer
+    # the item's next sentence belongs to the answer; the page's general rules do not
+    assert "minst två orter" in a.answer and "aktiebolag" not in a.answer, a.answer
 
 
 def test_asked_who_and_when_both_are_answered(engine: Engine) -> None:

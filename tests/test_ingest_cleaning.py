@@ -346,3 +346,24 @@ def test_real_magazine_soft_hyphens_are_resolved(real) -> None:
         assert word in doc.text
     assert "Välfärd Nr" not in doc.text  # running header with the page number on either side
     assert_output_format(doc.text)
+
+
+def test_markdown_headings_keep_their_outline() -> None:
+    from ingest.structure import sections
+
+    text = (
+        "# Projektstöd från Region Sydmark\n\nInledning om stödet.\n\n"
+        "## Ansök om projektstöd\n\n### Vem kan söka?\n\nKommuner kan söka.\n\n"
+        "## Utlysning: Har du en idé som kan göra länet ännu mer levande och trivsamt för alla?\n\n"
+        "Vi söker idéer.\n\n### Vem kan söka?\n\n- Föreningar i länet. Minst två parter.\n"
+    )
+    doc = clean_document(RawDocument(path=Path("stod.md"), sha256="0" * 64, media_type="text/markdown",
+                                     pages=[RawPage(None, text)]), "stod")
+    assert sorted(doc.heading_levels.values()) == [1, 2, 2, 3, 3]
+    paths = [s.path for s in sections(doc.text, doc.heading_levels)]
+    call = "Utlysning: Har du en idé som kan göra länet ännu mer levande och trivsamt för alla?"
+    # the lone title heads nothing of its own; a long heading the author marked is a heading
+    assert paths == [
+        ("Projektstöd från Region Sydmark",), ("Ansök om projektstöd",),
+        ("Ansök om projektstöd", "Vem kan söka?"), (call,), (call, "Vem kan söka?"),
+    ]

@@ -134,8 +134,9 @@ class Composer:
         if "eligibility" in wants.types:
             # who may apply is answered with who may not: a negative statement of the same
             # document goes along with the list
+            # (of the same part of the document: another call's "kan inte söka" is not this one's)
             negative = next((c for c in ranked[1:40] if c.doc_id == best.doc_id
-                             and c not in picked and _excludes(c)), None)
+                             and c not in picked and _excludes(c) and _same_part(c, best)), None)
             if negative is not None and not _excludes(best):
                 picked.append(negative)
                 spans.append((negative.start, negative.end, negative.text))
@@ -248,9 +249,17 @@ class Composer:
         """A short sentence that opens a list item or paragraph ("- Kommuner och civila
         samhället.") is its heading: the next sentence of the same item goes with it."""
         a, b, text = span
+        doc, _ = self.texts.get(doc_id)
+        # a sentence of a list item is quoted with its whole item ("- Kommuner och civila
+        # samhället. Projektet ska bestå av minst två parter ...")
+        item = next((bl for bl in blocks(doc.text) if bl.start <= a < bl.end), None)
+        if item is not None and _BULLET.match(item.text) and len(item.text) <= 450 \
+                and "\n" not in item.text.strip() \
+                and not self.texts.withheld(doc_id, item.start, item.end):
+            lead = len(item.text) - len(item.text.lstrip(" -•*–\t"))
+            return item.start + lead, item.end, item.text[lead:]
         if len(text.split()) >= 8:
             return span
-        doc, _ = self.texts.get(doc_id)
         line_start = doc.text.rfind("\n", 0, a) + 1
         if doc.text[line_start:a].strip(" -•*\t"):
             return span
@@ -465,6 +474,11 @@ class Composer:
                 lines.append(self._r(q, "passage", "bullet", sentence=c.text,
                                      n=cites.cite(d, c.start, c.end)))
         return "\n".join(lines)
+
+
+def _same_part(a: Candidate, b: Candidate) -> bool:
+    """Whether two sentences stand in the same chapter of their document (or it has none)."""
+    return (a.section or "").split(" › ")[:-1] == (b.section or "").split(" › ")[:-1]
 
 
 def _excludes(c: Candidate) -> bool:

@@ -70,6 +70,7 @@ class DocumentNames:
         self.terms: dict[str, set[str]] = {}
         self.core: dict[str, set[str]] = {}  # title, publisher, region, file and project only
         self.years: dict[str, set[int]] = {}
+        self.whole: dict[str, set[str]] = {}  # the stems of its name words themselves, no parts
         headings: dict[str, list[str]] = {}
         for d, info in infos.items():
             header = texts(d)[:HEADER_CHARS]
@@ -89,6 +90,8 @@ class DocumentNames:
             # ("Ansökningsperiod" at a line's start names no document by "ansökning")
             self.terms[d] = self.core[d] | {t for w in _CAPITALISED.findall(header)
                                             for t in analyze(w)[:1]}
+            self.whole[d] = {t for w in " ".join(parts).split() + _CAPITALISED.findall(header)
+                             for t in analyze(w)[:1]}
             self.years[d] = {int(y) for y in _YEAR.findall(" ".join(parts[:4]) + texts(d))}
             if info.year:
                 self.years[d].add(info.year)
@@ -137,15 +140,22 @@ class DocumentNames:
         question = question if question is not None else words
         # one word names with its strongest term: the parts of a compound and the Swedish
         # words a glossary gives for an English one are alternatives, not added evidence
-        groups = [g for g in ([x for t in dict.fromkeys(self.analyze(w)) for x in self._known(t)]
-                              for w in dict.fromkeys(words.split())) if g]
-        q_terms = list(dict.fromkeys(t for g in groups for t in g))
+        # (a compound part of the question's word names a document only by one of the
+        # document's whole words: "Arbetsförmedlingen" is no name of a title with "arbete-")
+        groups = [(g, parts) for g, parts in (
+            ([x for t in analysed[:1] for x in self._known(t)],
+             [x for t in analysed[1:] for x in self._known(t)])
+            for analysed in (list(dict.fromkeys(self.analyze(w)))
+                             for w in dict.fromkeys(words.split()))) if g or parts]
+        q_terms = list(dict.fromkeys(t for g, parts in groups for t in [*g, *parts]))
         scores: dict[str, float] = {}
         for d, ts in self.terms.items():
             counted: set[str] = set()
             s = 0.0
-            for g in groups:
-                strongest = max((t for t in g if t in ts and t not in counted),
+            whole = self.whole.get(d, set())
+            for g, parts in groups:
+                strongest = max((t for t in [*g, *(p for p in parts if p in whole)]
+                                 if t in ts and t not in counted),
                                 key=self.idf.__getitem__, default=None)
                 if strongest is not None:
                     counted.add(strongest)

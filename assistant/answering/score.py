@@ -153,9 +153,13 @@ class Scorer:
             if c.section:
                 # the innermost heading read as the question it often is ("Vem kan söka?"),
                 # against the question's own words (not the names that pick the document)
-                sec_terms = self._terms(c.section.split(" › ")[-1])
+                path = c.section.split(" › ")
+                sec_terms = self._terms(path[-1])
+                # and the chapter above it: "Utlysning: … trivsamt?" › "Vem kan söka?"
+                outer = self._terms(" ".join(path[:-1])) if len(path) > 1 else set()
                 own_words = [(qt, w) for qt, w in weights if qt.head not in name_terms] or weights
-                f["section"] = sum(w for qt, w in own_words if qt.terms & sec_terms) / \
+                f["section"] = sum(w if qt.terms & (sec_terms | outer)
+                                   else 0.0 for qt, w in own_words) / \
                     (sum(w for _, w in own_words) or 1.0)
             if furniture(c.text) and not asks_furniture(query_text):
                 f["furniture"] = 1.0  # "Publicerad 2024-06-03" dates the page, not the call
