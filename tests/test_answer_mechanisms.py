@@ -127,7 +127,7 @@ Vi söker idéer som gör småorterna mer levande.
 
 ### Vem kan söka?
 
-- Byalag och hembygdsföreningar i Östmark. Projektet ska omfatta minst två orter, till exempel två byar som samarbetar.
+- Byalag och hembygdsföreningar i Östmark. Projektet ska omfatta minst två orter.
 """,
     "sydmark-utvardering-besoksnaringsprojektet.md": """# Utvärdering av besöksnäringsprojektet
 
