@@ -42,14 +42,16 @@ class Filters:
             and (not self.doc_ids or doc_id in self.doc_ids)
         )
 
-    def where(self) -> dict[str, Any] | None:
-        """The same restriction as a Chroma ``where`` clause."""
+    def where(self, staff_documents: bool = True) -> dict[str, Any] | None:
+        """The same restriction as a Chroma ``where`` clause; without ``staff_documents`` in
+        the index the audience needs no clause (a filtered query scans every vector's
+        metadata, an unfiltered one walks the graph)."""
         clauses: list[dict[str, Any]] = []
         for key, values in (("doc_type", self.doc_types), ("region", self.regions),
                             ("year", self.years), ("doc_id", self.doc_ids)):
             if values:
                 clauses.append({key: {"$in": list(values)}})
-        if self.audience != "staff":
+        if self.audience != "staff" and staff_documents:
             clauses.append({"audience": "public"})
         if not clauses:
             return None
@@ -113,7 +115,8 @@ class HybridSearch:
             return []
         if vector is None:
             vector = self.index.embeddings.embed_query(query)
-        vec_hits = self.index.vectors.search(vector, self.settings.vector_k, filters.where())
+        staff = len(self.documents("staff")) > len(self.documents("public"))
+        vec_hits = self.index.vectors.search(vector, self.settings.vector_k, filters.where(staff))
         # the public never meets staff words, not even in the term statistics
         kw = self.index.keyword if filters.audience == "staff" else self.index.public_keyword
         kw_hits = kw.search(query, self.settings.keyword_k * 3)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from assistant import lexicon
 from ingest.document import STATEMENT_KINDS, DocumentInfo, Statement, StatementKind
@@ -44,19 +45,30 @@ def asked_kind(text: str) -> StatementKind | None:
     return None
 
 
+@cache
+def _folded_words(key: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in lexicon.word_list(LEXICON, key))
+
+
+@lru_cache(maxsize=50_000)
 def topic_words(text: str) -> list[str]:
-    """The question's words that are neither frame nor function words: its topic."""
-    frame = {fold(w) for w in lexicon.word_list(LEXICON, "question.frame")}
+    """The question's words that are neither frame nor function words: its topic (cached:
+    report titles are asked about with every question)."""
+    frame = _folded_words("question.frame")
     words = re.findall(r"[^\W\d_]+", fold(text.lower()))
     return [w for w in words if w not in frame and len(w) >= MIN_TOPIC_CHARS]
+
+
+def _distinctive(title: str) -> list[str]:
+    generic = _folded_words("question.report_words")
+    return [w for w in topic_words(title) if w not in generic]
 
 
 def names_report(text: str, title: str) -> bool:
     """Whether a question names a report by a distinctive word of its title ("Vad lärde man
     sig i Nya GRannar?"), not only by words any report shares."""
-    generic = {fold(w) for w in lexicon.word_list(LEXICON, "question.report_words")}
     asked = set(topic_words(text))
-    return any(_same_word(w, a) for w in topic_words(title) if w not in generic for a in asked)
+    return any(_same_word(w, a) for w in _distinctive(title) for a in asked)
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -80,6 +92,16 @@ class LessonAnswerer:
                  tagger: ThemeTagger) -> None:
         self.statements = list(statements)
         self.tagger = tagger
+        # the distinctive words that name each report (its title, publisher, project, file),
+        # and all the words of its names: read once, not with every question
+        naming: dict[str, set[str]] = {}
+        for st, info in self.statements:
+            naming.setdefault(st.doc_id, {info.title, info.organisation or "",
+                                          st.doc_id.replace("-", " ")}).add(st.project or "")
+        self._distinctive = {d: {w for n in ns if n for w in _distinctive(n)}
+                             for d, ns in naming.items()}
+        self._name_words = {d: [w for n in ns if n for w in topic_words(n)]
+                            for d, ns in naming.items()}
 
     def find(self, text: str, vector: Sequence[float] | None, allowed: set[str],
              names: Sequence[str] = ()) -> Found | None:
@@ -132,19 +154,14 @@ class LessonAnswerer:
     def reports_named(self, text: str, allowed: set[str]) -> list[str]:
         """The reports a question names by a distinctive word of their title, organisation,
         project or file name, in the order of the statements."""
-        names: dict[str, set[str]] = {}
-        for s, info in self.statements:
-            if s.doc_id in allowed:
-                names.setdefault(s.doc_id, {info.title, info.organisation or "",
-                                            s.doc_id.replace("-", " ")}).add(s.project or "")
-        return [d for d, ns in names.items() if any(names_report(text, n) for n in ns if n)]
+        asked = set(topic_words(text))
+        return [d for d, words in self._distinctive.items() if d in allowed
+                and any(_same_word(w, a) for w in words for a in asked)]
 
     def name_words(self, doc_ids: Sequence[str]) -> list[str]:
         """The words that name these reports: of their file names, titles, organisations and
         projects."""
-        return [w for d in doc_ids for w in topic_words(d.replace("-", " "))] + \
-            [w for s, i in self.statements if s.doc_id in doc_ids
-             for w in topic_words(f"{i.title} {i.organisation or ''} {s.project or ''}")]
+        return [w for d in doc_ids for w in self._name_words.get(d, [])]
 
     def answer_named(self, q: Question, doc_ids: Sequence[str], cites: CitationBuilder
                      ) -> str | None:
