@@ -25,9 +25,9 @@ from ingest.pipeline import Ingestor
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 DEV = EVAL / "dev"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-DEV_FLOOR = 75
-DIALOGUE_FLOOR = 4  # reached 6/8
-MAX_ANSWERED_UNANSWERABLE = 3  # reached 1 of 10
+DEV_FLOOR = 82  # reached 85/91: the floor is three below
+DIALOGUE_FLOOR = 5  # reached 7/8
+MAX_ANSWERED_UNANSWERABLE = 2  # reached 1 of 10
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not DEV.is_dir(), reason="shared/eval/dev not beside the repo")]
