@@ -62,6 +62,10 @@ class OpenVinoE5Embeddings(Embeddings):
                 if threads:
                     config["INFERENCE_NUM_THREADS"] = threads
                 config["INFERENCE_PRECISION_HINT"] = _FLOAT_HINT[self.precision]
+                # Unpinned: the encoder shares its cores (web workers, other processes), and a
+                # thread pinned to a busy core waits while another core idles. Six runs of 200
+                # chunks at load 4-5: 12.3 chunks/s unpinned, 9.9 pinned (CPU share 1.07 vs 0.87).
+                config["ENABLE_CPU_PINNING"] = False
                 self._compiled[hint] = ov.Core().compile_model(self.model_path, "CPU", config)
             return self._compiled[hint]
 
