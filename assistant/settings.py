@@ -58,7 +58,7 @@ class EmbeddingSettings(_Section):
     )
     precision: Literal["int8", "bf16"] = Field(
         "int8", description="Weights of the OpenVINO encoder: 'int8' (NNCF, SmoothQuant 0.8; cosine "
-        ">= 0.998 to fp32 on 200 chunks, the fastest) or 'bf16' (cosine 0.99999, measured ~25% "
+        ">= 0.998 to fp32 on 200 chunks, the fastest) or 'bf16' (cosine 0.99999, measured ~30% "
         "slower; converted in seconds instead of about a minute). See bench/encoder.py."
     )
     cache_dir: Path | None = Field(
