@@ -135,16 +135,17 @@ def phase_answer(work: Path, started: float, rounds: int) -> dict[str, object]:
 def child(phase: str, args: list[str]) -> dict[str, object]:
     """Run one phase in a process of its own; its result is the last line it prints."""
     command = [sys.executable, __file__, "--phase", phase, *args, "--started", str(time.time())]
-    last = ""
+    result = ""
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
         assert proc.stdout is not None
-        for line in proc.stdout:  # progress as it comes
-            if last:
-                print(last, end="", flush=True)
-            last = line
-    if proc.returncode:
-        raise SystemExit(f"{phase} phase failed ({proc.returncode}): {last.strip()}")
-    return json.loads(last)
+        for line in proc.stdout:  # progress as it comes; the result is the JSON line
+            if line.startswith("{"):
+                result = line
+            else:
+                print(line, end="", flush=True)
+    if proc.returncode or not result:
+        raise SystemExit(f"{phase} phase failed (exit code {proc.returncode})")
+    return json.loads(result)
 
 
 # --- output ------------------------------------------------------------------------------------
