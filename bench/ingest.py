@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import re
 import resource
 import subprocess
 import sys
@@ -38,17 +36,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
 from assistant.index import Index, open_index  # noqa: E402
-from assistant.settings import IngestSettings, Settings  # noqa: E402
-from ingest.chunking import chunk_document  # noqa: E402
-from ingest.cleaning import clean_document  # noqa: E402
-from ingest.loaders import load_document  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from bench.corpora import CORPUS, make_varied  # noqa: E402
 from ingest.pipeline import Ingestor, IngestReport  # noqa: E402
-
-CORPUS = ROOT / "corpus"
-REGIONS = ["Norrbotten", "Västerbotten", "Jämtland Härjedalen", "Västernorrland", "Gävleborg",
-           "Dalarna", "Värmland", "Örebro län", "Uppsala", "Halland"]
-NAMES = ["Eva Jonsson", "Martin Lundberg", "Michaela Bondeson", "Anna Lindqvist", "Per Nilsson",
-         "Sara Holm", "Johan Berg", "Karin Åberg"]
 
 
 def peak_mb() -> float:
@@ -132,42 +122,6 @@ def unchanged(label: str, settings: Settings, paths: list[Path]) -> None:
           flush=True)
 
 
-# --- synthetic corpus ------------------------------------------------------------------------
-
-
-def _vary(text: str, rng: random.Random, n: int) -> str:
-    """The sample with its numbers, years, regions and names changed."""
-    def number(m: re.Match[str]) -> str:
-        digits = m.group(0)
-        if re.fullmatch(r"(19|20)\d\d", digits):
-            return str(2015 + (int(digits) + n) % 10)
-        return "".join(str(rng.randrange(10)) if c.isdigit() else c for c in digits)
-
-    text = re.sub(r"\d+", number, text)
-    for region in ("Norrbotten", "Västerbotten"):
-        text = text.replace(region, rng.choice(REGIONS))
-    for name in NAMES[:3]:
-        text = text.replace(name, rng.choice(NAMES))
-    return f"Dokument {n}: version {rng.randrange(10**6)}\n\n{text}"
-
-
-def make_synthetic(folder: Path, min_chunks: int, settings: Settings) -> tuple[list[Path], int]:
-    """Varied copies of the samples until they hold at least ``min_chunks`` chunks."""
-    rng = random.Random(20240101)
-    samples = sorted(CORPUS.glob("*.txt"))
-    files: list[Path] = []
-    total = 0
-    while total < min_chunks:
-        n = len(files)
-        sample = samples[n % len(samples)]
-        path = folder / f"{n:05d}-{sample.name}"
-        path.write_text(_vary(sample.read_text(encoding="utf-8"), rng, n), encoding="utf-8")
-        files.append(path)
-        doc = clean_document(load_document(path, IngestSettings()), path.stem)
-        total += len(chunk_document(doc, settings.chunking))
-    return files, total
-
-
 # --- phases ------------------------------------------------------------------------------------
 
 
@@ -184,7 +138,7 @@ def phase_synthetic(max_words: int | None, chunks: int) -> None:
         settings = settings_for(Path(tmp) / "data", max_words)
         folder = Path(tmp) / "docs"
         folder.mkdir()
-        files, expected = make_synthetic(folder, chunks, settings)
+        files, expected = make_varied(folder, chunks, settings.chunking)
         print(f"synthetic corpus: {len(files)} files, about {expected} chunks", flush=True)
         report = ingest(settings, [folder], progress=True, expected=expected)
         print_run("synthetic", report, settings)
