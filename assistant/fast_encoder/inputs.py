@@ -24,13 +24,16 @@ class EmbeddingTable:
 
 
 def model_inputs(
-    ids: list[list[int]], table: EmbeddingTable, pad: int, multiple: int = 1
+    ids: list[list[int]], table: EmbeddingTable, pad: int, multiple: int = 1, rows: int = 1
 ) -> dict[str, np.ndarray]:
     """Padded network inputs for sequences of token ids (already with ``<s>``/``</s>``), the length
-    rounded up to ``multiple`` (masked positions change no vector)."""
+    rounded up to ``multiple`` (masked positions change no vector) and the batch to a multiple of
+    ``rows`` (filler rows of one pad token, whose outputs are dropped)."""
     length = -(-max(len(s) for s in ids) // multiple) * multiple
-    grid = np.full((len(ids), length), pad, dtype=np.int64)
-    mask = np.zeros((len(ids), length), dtype=np.float32)
+    n = -(-len(ids) // rows) * rows
+    grid = np.full((n, length), pad, dtype=np.int64)
+    mask = np.zeros((n, length), dtype=np.float32)
+    mask[len(ids):, 0] = 1.0  # a filler row attends to its one token: no row is all masked
     for i, s in enumerate(ids):
         grid[i, : len(s)] = s
         mask[i, : len(s)] = 1.0
