@@ -15,8 +15,9 @@ Targets on 2 cores: >= 35 chunks/s, cosine >= 0.998, query p95 <= 15 ms.
 Measured 2026-12-06 (2 AMD EPYC cores with AVX512-VNNI/BF16, another engineer's evaluations
 keeping the load average at 3-5): int8 7.9-13 chunks/s wall, 10.8-11.5 per CPU-second (so ~22
 on an idle machine), cosine min 0.99852 mean 0.99913, query p50/p95 7.0/15.2 to 11.4/19.8 ms at
-load 4.6-5.3; bf16 7.7-7.8 per CPU-second, cosine 0.99999. Before that day's changes (f32 between the int8 kernels,
-queries on two threads, a document's few texts on one stream): int8 9.1 chunks/s at load 3.5,
+load 4.6-5.3; bf16 7.7-7.8 per CPU-second, cosine 0.99999. Before that day's changes (f32
+between the int8 kernels, queries on two threads, a document's few texts on one stream): int8
+9.1 chunks/s at load 3.5,
 10.3 per CPU-second, query p50/p95 8.6/44.6 ms. Where the time goes (OpenVINO's PERF_COUNT, one
 thread, 2 x 448 tokens): the int8 fully connected layers ~53% and already near the core's int8
 peak (~195 G multiply-adds/s), attention ~35% (12 heads of 32 dimensions, 448^2 scores each);
