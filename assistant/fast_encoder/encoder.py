@@ -121,9 +121,10 @@ class OpenVinoE5Embeddings(Embeddings):
             if request is None:
                 request = compiled.create_infer_request()
                 setattr(self._requests, hint, request)
-            step, rows = (_QUERY_LENGTH_STEP, 1) if hint == "LATENCY" else \
+            step, row_step = (_QUERY_LENGTH_STEP, 1) if hint == "LATENCY" else \
                 (_PASSAGE_LENGTH_STEP, _PASSAGE_ROWS_STEP)
-            request.infer(model_inputs([seqs[i] for i in batches[0]], self._table, pad, step, rows))
+            request.infer(model_inputs([seqs[i] for i in batches[0]], self._table, pad, step,
+                                       row_step))
             means[batches[0]] = request.get_output_tensor(0).data[: len(batches[0])]
         else:
             import openvino as ov
