@@ -86,6 +86,7 @@ class HybridSearch:
         self.index = index
         self.settings = index.settings.retrieval
         self._docs: dict[str, DocumentInfo] | None = None
+        self._staff: bool | None = None
 
     def documents(self, audience: Audience = "public") -> dict[str, DocumentInfo]:
         """Indexed documents by id that ``audience`` may read (cached until :meth:`refresh`)."""
@@ -95,9 +96,16 @@ class HybridSearch:
             return self._docs
         return {d: info for d, info in self._docs.items() if info.audience == "public"}
 
+    def has_staff_documents(self) -> bool:
+        """Whether any indexed document is for staff only (cached with the documents)."""
+        if self._staff is None:
+            self._staff = any(info.audience != "public" for info in self.documents("staff").values())
+        return self._staff
+
     def refresh(self) -> None:
         """Forget cached document information (after an ingest)."""
         self._docs = None
+        self._staff = None
         self.index.refresh_keyword_index()
 
     def search(
@@ -115,8 +123,8 @@ class HybridSearch:
             return []
         if vector is None:
             vector = self.index.embeddings.embed_query(query)
-        staff = len(self.documents("staff")) > len(self.documents("public"))
-        vec_hits = self.index.vectors.search(vector, self.settings.vector_k, filters.where(staff))
+        vec_hits = self.index.vectors.search(vector, self.settings.vector_k,
+                                             filters.where(self.has_staff_documents()))
         # the public never meets staff words, not even in the term statistics
         kw = self.index.keyword if filters.audience == "staff" else self.index.public_keyword
         kw_hits = kw.search(query, self.settings.keyword_k * 3)

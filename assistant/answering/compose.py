@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 from assistant import lexicon
 from ingest.document import DocumentInfo, Fact
@@ -19,6 +19,7 @@ from ..citations import CitationBuilder, DocumentTexts, split_sentences
 from ..prompts import render
 from ..question import Question, detect_budget
 from .candidates import FACT_TYPES, Candidate
+from .names import phrase
 from .understand import Wants, asks_grant_of_largest_budget
 
 MONTHS = {
@@ -29,6 +30,8 @@ MONTHS = {
 }
 _SUMMARY = re.compile(r"sammanfattning|summary|syfte|bakgrund|projektbeskrivning|om projektet",
                       re.IGNORECASE)
+# the blocks of a document, read once for the several spans of an answer (a str caches its hash)
+_blocks = lru_cache(maxsize=32)(blocks)
 _STEP = re.compile(r"\s*\d{1,2}[.)]\s+\S")
 _BULLET = re.compile(r"\s*[-•*–]\s+\S")
 LESSON_SECTIONS = frozenset({"lessons_section", "obstacles_section", "tips_section"})
@@ -228,7 +231,7 @@ class Composer:
         """The numbered steps around a step the best sentence is one of ("2. Förbered er
         ansökan ..."): how to apply is answered with all of them, in order."""
         doc, _ = self.texts.get(best.doc_id)
-        bl = blocks(doc.text)
+        bl = _blocks(doc.text)
         at = next((i for i, b in enumerate(bl) if b.start <= best.start < b.end), None)
         # numbered steps, or the items of a bulleted list ("Vad ska skickas med?")
         kind = next((k for k in (_STEP, _BULLET) if at is not None and k.match(bl[at].text)), None)
@@ -252,7 +255,7 @@ class Composer:
         doc, _ = self.texts.get(doc_id)
         # a sentence of a list item is quoted with its whole item ("- Kommuner och civila
         # samhället. Projektet ska bestå av minst två parter ...")
-        item = next((bl for bl in blocks(doc.text) if bl.start <= a < bl.end), None)
+        item = next((bl for bl in _blocks(doc.text) if bl.start <= a < bl.end), None)
         if item is not None and _BULLET.match(item.text) and len(item.text) <= 450 \
                 and "\n" not in item.text.strip() \
                 and not self.texts.withheld(doc_id, item.start, item.end):
@@ -353,8 +356,8 @@ class Composer:
                 # a plan's first row often restates the project itself, which is no activity
                 project = next((str(p.value) for p in self.facts.get(best.doc_id, [])
                                 if p.name == "project_name"), self.infos[best.doc_id].title)
-                name = _words_only(project)
-                items = [str(x) for x in f.value if not (name and name in _words_only(str(x)))]
+                name = phrase(project)
+                items = [str(x) for x in f.value if not (name and name in phrase(str(x)))]
                 if len(items) >= 2:
                     return self._r(q, "decision", "activities", project=project,
                                    activities="; ".join(items), n=n)
@@ -514,11 +517,6 @@ def mentions(text: str, stems: set[str]) -> bool:
 def identity_on_list(identity: str, applicants: list[str]) -> bool:
     """Whether what the asker says they are ("ideell förening") is among the applicants."""
     return mentions(" | ".join(applicants), identity_stems(identity))
-
-
-def _words_only(text: str) -> str:
-    """Lower-cased words joined by single spaces, punctuation dropped."""
-    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def strip_markers(text: str) -> str:

@@ -21,7 +21,7 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 HEADER_CHARS = 600
 
 
-def _phrase(text: str) -> str:
+def phrase(text: str) -> str:
     """Lower-cased words joined by single spaces, punctuation dropped."""
     return " ".join(re.findall(r"[\wåäöé]+", text.lower()))
 
@@ -33,7 +33,7 @@ def _header_headings(header: str) -> list[str]:
     for line in header.splitlines()[:-1]:  # the last line may be cut off
         line = line.strip().strip("#*_ ").strip()
         if 3 <= len(line.split()) <= 8 and not line.endswith((".", "?", ":", "!")):
-            p = _phrase(line)
+            p = phrase(line)
             if len(p) >= 12:
                 out.append(p)
     return out
@@ -78,7 +78,7 @@ class DocumentNames:
                      re.sub(r"[-_.]+", " ", Path(paths.get(d, "")).stem)]
             parts += [str(f.value) for f in facts.get(d, []) if f.name == "project_name"]
             # a title or project name written out whole names its document beyond doubt
-            self.phrases[d] = [p for p in (_phrase(x) for x in [info.title, *parts[4:]])
+            self.phrases[d] = [p for p in (phrase(x) for x in [info.title, *parts[4:]])
                                if len(p) >= 10 and " " in p]
             # the heading lines of its opening name a page too ("enligt sidan Ansök om
             # projektstöd"), when no other document opens with the same heading
@@ -88,10 +88,9 @@ class DocumentNames:
             self.core[d] = set(analyze(" ".join(parts)))
             # a capitalised word of the opening names by itself, not by its compound parts
             # ("Ansökningsperiod" at a line's start names no document by "ansökning")
-            self.terms[d] = self.core[d] | {t for w in _CAPITALISED.findall(header)
-                                            for t in analyze(w)[:1]}
-            self.whole[d] = {t for w in " ".join(parts).split() + _CAPITALISED.findall(header)
-                             for t in analyze(w)[:1]}
+            capitalised = {t for w in _CAPITALISED.findall(header) for t in analyze(w)[:1]}
+            self.terms[d] = self.core[d] | capitalised
+            self.whole[d] = capitalised | {t for w in " ".join(parts).split() for t in analyze(w)[:1]}
             self.years[d] = {int(y) for y in _YEAR.findall(" ".join(parts[:4]) + texts(d))}
             if info.year:
                 self.years[d].add(info.year)
@@ -142,11 +141,13 @@ class DocumentNames:
         # words a glossary gives for an English one are alternatives, not added evidence
         # (a compound part of the question's word names a document only by one of the
         # document's whole words: "Arbetsförmedlingen" is no name of a title with "arbete-")
-        groups = [(g, parts) for g, parts in (
-            ([x for t in analysed[:1] for x in self._known(t)],
-             [x for t in analysed[1:] for x in self._known(t)])
-            for analysed in (list(dict.fromkeys(self.analyze(w)))
-                             for w in dict.fromkeys(words.split()))) if g or parts]
+        groups: list[tuple[list[str], list[str]]] = []
+        for w in dict.fromkeys(words.split()):
+            head, *parts = dict.fromkeys(self.analyze(w)) or [""]
+            g = self._known(head) if head else []
+            part_terms = [x for t in parts for x in self._known(t)]
+            if g or part_terms:
+                groups.append((g, part_terms))
         q_terms = list(dict.fromkeys(t for g, parts in groups for t in [*g, *parts]))
         scores: dict[str, float] = {}
         for d, ts in self.terms.items():
@@ -162,7 +163,7 @@ class DocumentNames:
                     s += self.idf[strongest]
             if s > 0:
                 scores[d] = s
-        folded = _phrase(question)
+        folded = phrase(question)
         top_idf = max(self.idf.values(), default=1.0)
         written_out = {d for d, phrases in self.phrases.items() if any(p in folded for p in phrases)}
         for d in written_out:
