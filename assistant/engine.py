@@ -300,7 +300,7 @@ class Engine:
         qterms = query_terms(self.index.public_keyword, q.text, q.language, q.identity,
                              s.ranking.frame_share)
         ranked = Scorer(self.index.public_keyword, s.ranking).score(
-            cands, qterms, want, scores, naming.terms, self.names.terms, q.text)
+            cands, qterms, want, scores, naming.terms, self.names.terms)
         if not ranked:
             return self._refuse(q, named), evidence
         asked = want.hard or want.types & {"procedure"}

@@ -14,7 +14,7 @@ from ..settings import RankingSettings
 from ..swedish_text import glossary_words, to_swedish_terms, words
 from ..topic import topic_words
 from .candidates import Candidate
-from .understand import Wants, asks_furniture, furniture, negated
+from .understand import Wants, furniture, negated
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,7 @@ class Scorer:
 
     def score(self, cands: list[Candidate], qterms: list[QueryTerm], wants: Wants,
               naming: dict[str, float], name_terms: frozenset[str] = frozenset(),
-              doc_names: dict[str, set[str]] | None = None, query_text: str = ""
-              ) -> list[Candidate]:
+              doc_names: dict[str, set[str]] | None = None) -> list[Candidate]:
         """The candidates, scored and sorted best first. ``name_terms`` are the question's
         words that name a document (its title, publisher): they pick the document, and weigh
         little in telling its sentences apart."""
@@ -161,7 +160,7 @@ class Scorer:
                 f["section"] = sum(w if qt.terms & (sec_terms | outer)
                                    else 0.0 for qt, w in own_words) / \
                     (sum(w for _, w in own_words) or 1.0)
-            if furniture(c.text) and not asks_furniture(query_text):
+            if not wants.asks_page and furniture(c.text):
                 f["furniture"] = 1.0  # "Publicerad 2024-06-03" dates the page, not the call
             if wants.negated and not negated(c.text):
                 # asked what is not: a sentence that says nothing is not answers another question

@@ -52,6 +52,7 @@ class Wants:
     types: frozenset[str]
     yes_no: bool
     negated: bool = False  # asks what is not ("vilka kostnader är inte stödberättigande?")
+    asks_page: bool = False  # asks when the page itself was published or updated
 
     @property
     def hard(self) -> frozenset[str]:
@@ -73,7 +74,7 @@ def wants(question: str) -> Wants:
         # "när kan vi söka?" asks for a date, not who may apply
         types -= {"eligibility", "procedure"}
     return Wants(frozenset(types), bool(_yes_no().search(text)),
-                 asks_negated(text))
+                 asks_negated(text), asks_furniture(text))
 
 
 def negated(text: str) -> bool:
