@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .document import CleanDocument, RawDocument
+from .structure import blocks as text_blocks
 
 BULLETS = "•◦▪▫●○■□►▶➢✓✔-–—*\uf0b7\uf0a7\uf076\uf0d8\uf0fc\u2023\u2043\u2219"
 _BULLET_RE = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+(?=\S)")
@@ -97,9 +98,9 @@ def _markdown_levels(raw: RawDocument, text: str) -> dict[int, int]:
               if (m := _MD_HEADING.match(line))]
     out: dict[int, int] = {}
     at = 0
-    for m in re.finditer(r"[^\n](?:.|\n(?!\n))*", text):
-        if at < len(wanted) and " ".join(m.group(0).split()) == wanted[at][0]:
-            out[m.start()] = wanted[at][1]
+    for b in text_blocks(text):
+        if at < len(wanted) and " ".join(b.text.split()) == wanted[at][0]:
+            out[b.start] = wanted[at][1]
             at += 1
     return out
 
