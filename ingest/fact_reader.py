@@ -15,7 +15,7 @@ from typing import Any
 from . import vocabulary
 from .document import CleanDocument, Fact, Section
 from .quantities import find_dates
-from .structure import Block, blocks, heading_level, section_at, sections
+from .structure import Block, blocks, is_heading, section_at, sections
 
 # Words after which a full stop ends no sentence ("t.ex. Skellefteå", "ca. 90").
 _ABBREVIATIONS = vocabulary.words("sentences.abbreviations")
@@ -94,8 +94,7 @@ class FactReader:
     def is_heading(self, i: int) -> bool:
         """Whether block ``i`` is a heading (numbered, question or short title)."""
         nxt = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
-        return self.blocks[i].start in self.doc.heading_levels or \
-            heading_level(self.blocks[i], nxt) is not None
+        return is_heading(self.blocks[i], nxt, self.doc.heading_levels)
 
     def heading_indices(self, pattern: re.Pattern[str], max_words: int = 12) -> Iterator[int]:
         """Indices of short blocks matching ``pattern`` (a heading or a lead-in line)."""

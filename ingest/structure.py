@@ -58,6 +58,11 @@ def heading_level(block: Block, following: Block | None) -> int | None:
     return 2
 
 
+def is_heading(block: Block, following: Block | None, markdown: dict[int, int]) -> bool:
+    """Whether a block is a heading: marked so by its author (Markdown) or read as one."""
+    return block.start in markdown or heading_level(block, following) is not None
+
+
 def outline_levels(markdown: dict[int, int]) -> dict[int, int]:
     """Markdown heading levels as chapters (1) and sections (2): the shallowest level used
     more than once heads chapters, a lone title above them heads nothing of its own."""

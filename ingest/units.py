@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .document import CleanDocument
-from .structure import Block, blocks, heading_level, section_at, sections
+from .structure import Block, blocks, is_heading, section_at, sections
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”«(]?[A-ZÅÄÖÉ0-9])")
 
@@ -84,7 +84,7 @@ def answer_units(doc: CleanDocument, max_words: int = 70, min_words: int = 3) ->
 
     for i, block in enumerate(bs):
         following = bs[i + 1] if i + 1 < len(bs) else None
-        if block.start in doc.heading_levels or heading_level(block, following) is not None:
+        if is_heading(block, following, doc.heading_levels):
             close_run()
             continue
         n = len(block.text.split())
