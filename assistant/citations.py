@@ -11,7 +11,7 @@ from ingest.hostile import Withheld, is_withheld
 from ingest.structure import section_at, sections
 
 from .answer import Citation
-from .registry import Registry
+from .registry import Registry, StoredUnits
 
 MAX_CITED_CHARS = 700
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|(?=\n)|$)")
@@ -56,7 +56,7 @@ class DocumentTexts:
         self.registry = registry
         self._cache: OrderedDict[str, tuple[CleanDocument, list]] = OrderedDict()
         self._size = size
-        self._units: OrderedDict[str, list[str] | None] = OrderedDict()
+        self._units: OrderedDict[str, StoredUnits | None] = OrderedDict()
         self._withheld: dict[str, list[Withheld]] = {}
 
     def get(self, doc_id: str) -> tuple[CleanDocument, list]:
@@ -89,19 +89,20 @@ class DocumentTexts:
             self.get(doc_id)
         return is_withheld(self._withheld.get(doc_id, []), start, end)
 
-    def unit_ids(self, doc_id: str) -> list[str] | None:
-        """Ids of the document's answer units as stored at ingestion (None if not stored)."""
+    def units(self, doc_id: str) -> StoredUnits | None:
+        """The document's answer units with their vectors as stored at ingestion (None if not
+        stored)."""
         if doc_id in self._units:
             self._units.move_to_end(doc_id)
             return self._units[doc_id]
         try:
-            ids = self.registry.document_layout(doc_id).unit_ids
+            units = self.registry.document_units(doc_id)
         except KeyError:
             return None
-        self._units[doc_id] = ids
+        self._units[doc_id] = units
         if len(self._units) > self._size * 4:
             self._units.popitem(last=False)
-        return ids
+        return units
 
     def clear(self) -> None:
         """Forget cached texts (after an ingest)."""

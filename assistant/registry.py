@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ingest.document import Chunk, DocumentInfo, Fact, Section, Statement
 from ingest.hostile import Withheld
 
@@ -42,8 +44,9 @@ CREATE TABLE IF NOT EXISTS documents (
     type_confidence REAL NOT NULL DEFAULT 0,
     type_scores TEXT NOT NULL DEFAULT '{}',
     sections TEXT NOT NULL DEFAULT '',
-    unit_ids TEXT NOT NULL DEFAULT '',
-    withheld TEXT NOT NULL DEFAULT '[]'
+    withheld TEXT NOT NULL DEFAULT '[]',
+    unit_spans TEXT NOT NULL DEFAULT '',
+    unit_vectors BLOB
 );
 CREATE TABLE IF NOT EXISTS facts (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -90,11 +93,12 @@ _ADDED_COLUMNS = [
     ("documents", "type_scores", "TEXT NOT NULL DEFAULT '{}'"),
     ("facts", "confidence", "REAL NOT NULL DEFAULT 1"),
     ("documents", "sections", "TEXT NOT NULL DEFAULT ''"),
-    ("documents", "unit_ids", "TEXT NOT NULL DEFAULT ''"),
     ("documents", "withheld", "TEXT NOT NULL DEFAULT '[]'"),
     # rows of older registries were written under an older PARSER_VERSION: they are stale,
     # never served, and re-indexed with the audience their metadata names
     ("documents", "audience", "TEXT NOT NULL DEFAULT 'public'"),
+    ("documents", "unit_spans", "TEXT NOT NULL DEFAULT ''"),
+    ("documents", "unit_vectors", "BLOB"),
 ]
 
 
@@ -115,12 +119,21 @@ class DocumentRecord:
 
 @dataclass(frozen=True)
 class DocumentLayout:
-    """Sections, answer-unit ids and withheld passages stored at ingestion (sections and unit
-    ids are None for a document indexed before they were stored: the reader computes them)."""
+    """Sections and withheld passages stored at ingestion (sections are None for a document
+    indexed before they were stored: the reader computes them)."""
 
     sections: list[Section] | None
-    unit_ids: list[str] | None
     withheld: list[Withheld]
+
+
+@dataclass(frozen=True)
+class StoredUnits:
+    """A document's answer units as ingestion stored them beside its text: their spans and
+    unit-length vectors (float16), for exact search within the documents a question names
+    without a vector-store round trip per document."""
+
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray
 
 
 class Registry:
@@ -191,16 +204,31 @@ class Registry:
     def document_layout(self, doc_id: str) -> DocumentLayout:
         """What ingestion stored about the document's layout besides its text."""
         row = self._conn.execute(
-            "SELECT sections, unit_ids, withheld FROM documents WHERE doc_id = ?", (doc_id,)
+            "SELECT sections, withheld FROM documents WHERE doc_id = ?", (doc_id,)
         ).fetchone()
         if row is None:
             raise KeyError(doc_id)
         secs = [Section(int(a), int(b), tuple(p)) for a, b, p in json.loads(row["sections"])] \
             if row["sections"] else None
         return DocumentLayout(
-            sections=secs, unit_ids=json.loads(row["unit_ids"]) if row["unit_ids"] else None,
+            sections=secs,
             withheld=[Withheld(int(a), int(b), str(t)) for a, b, t in json.loads(row["withheld"])],
         )
+
+    def document_units(self, doc_id: str) -> StoredUnits | None:
+        """The document's answer units with their vectors (None for a document indexed before
+        they were stored here)."""
+        row = self._conn.execute(
+            "SELECT unit_spans, unit_vectors FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        if not row["unit_spans"] or row["unit_vectors"] is None:
+            return None
+        spans = [(int(a), int(b)) for a, b in json.loads(row["unit_spans"])]
+        vectors = np.frombuffer(row["unit_vectors"], dtype="<f2")
+        return StoredUnits(spans, vectors.reshape(len(spans), -1) if spans else
+                           vectors.reshape(0, 0))
 
     def withheld_passages(self) -> list[tuple[DocumentRecord, Withheld]]:
         """Every passage withheld from answers as a planted instruction, by document."""
@@ -230,8 +258,9 @@ class Registry:
     def commit_document(
         self, doc_id: str, info: DocumentInfo, text: str, page_starts: list[int],
         page_numbers: list[int | None], facts: Iterable[Fact], chunks: list[Chunk],
-        sections: list[Section] | None = None, unit_ids: list[str] | None = None,
+        sections: list[Section] | None = None,
         withheld: list[Withheld] | None = None, statements: Iterable[Statement] = (),
+        units: StoredUnits | None = None,
     ) -> None:
         """Phase two: facts, chunks and lesson statements replace the old ones and the document
         becomes searchable."""
@@ -260,16 +289,17 @@ class Registry:
             c.execute(
                 """UPDATE documents SET status='indexed', doc_type=?, title=?, organisation=?,
                    region=?, year=?, n_pages=?, n_chunks=?, text=?, page_starts=?, page_numbers=?,
-                   updated_at=?, type_confidence=?, type_scores=?, sections=?, unit_ids=?,
-                   withheld=?, audience=? WHERE doc_id = ?""",
+                   updated_at=?, type_confidence=?, type_scores=?, sections=?,
+                   withheld=?, audience=?, unit_spans=?, unit_vectors=? WHERE doc_id = ?""",
                 (info.doc_type, info.title, info.organisation, info.region, info.year, n_pages,
                  len(chunks), text, json.dumps(page_starts), json.dumps(page_numbers),
                  time.time(), info.type_confidence, json.dumps(dict(info.type_scores)),
                  json.dumps([[x.start, x.end, list(x.path)] for x in sections],
                             ensure_ascii=False) if sections is not None else "",
-                 json.dumps(unit_ids) if unit_ids is not None else "",
                  json.dumps([[w.start, w.end, w.sentence] for w in withheld or []],
-                            ensure_ascii=False), info.audience, doc_id),
+                            ensure_ascii=False), info.audience,
+                 json.dumps(units.spans) if units is not None else "",
+                 units.vectors.astype("<f2").tobytes() if units is not None else None, doc_id),
             )
 
     def mark_removing(self, doc_id: str) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -17,6 +19,7 @@ from ingest.chunking import doc_id_of
 from ingest.document import Audience, Chunk, DocumentInfo
 
 from .index import Index
+from .registry import StoredUnits
 
 logger = logging.getLogger(__name__)
 
@@ -186,3 +189,17 @@ class HybridRetriever(BaseRetriever):
             meta = p.chunk.metadata(p.info) | {"chunk_id": p.chunk.chunk_id, "score": p.score}
             out.append(Document(page_content=p.chunk.text, metadata=meta, id=p.chunk.chunk_id))
         return out
+
+
+def nearest_units(vector: Sequence[float], docs: Sequence[str], stored: Sequence[StoredUnits],
+                  k: int) -> list[tuple[str, int, int, float]]:
+    """(document, start, end, cosine) of the ``k`` units of these documents nearest to the
+    vector: exact, one matrix product over the vectors stored with the documents."""
+    rows = [(d, span) for d, units in zip(docs, stored, strict=True) for span in units.spans]
+    if not rows:
+        return []
+    matrix = np.concatenate([u.vectors for u in stored if len(u.spans)]).astype(np.float32)
+    q = np.asarray(vector, dtype=np.float32)
+    sims = matrix @ (q / (np.linalg.norm(q) or 1.0))
+    order = np.argsort(-sims, kind="stable")[:k]
+    return [(rows[i][0], rows[i][1][0], rows[i][1][1], float(sims[i])) for i in order]

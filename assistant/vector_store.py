@@ -12,8 +12,6 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from .errors import StoreError
 from .settings import Settings
 
@@ -67,20 +65,14 @@ class PassageVectors:
     document half-replaced.
     """
 
-    # vectors read by ``nearest_among`` kept for the next question (~1.5 KB each): a question
-    # reads a few documents' units, the next one often the same
-    CACHE_LIMIT = 50_000
-
     def __init__(self, collection: Any) -> None:
         self.collection = collection
-        self._cache: dict[str, tuple[np.ndarray, dict[str, Any]]] = {}
 
     def replace_document(
         self, doc_id: str, ids: Sequence[str], vectors: Sequence[Sequence[float]],
         texts: Sequence[str], metadatas: Sequence[dict[str, Any]],
     ) -> None:
         """Remove every vector of ``doc_id`` not in ``ids`` and upsert the new ones."""
-        self._cache.clear()
         stale = set(self.ids(doc_id)) - set(ids)
         if stale:
             self.collection.delete(ids=sorted(stale))
@@ -94,7 +86,6 @@ class PassageVectors:
 
     def delete_document(self, doc_id: str) -> None:
         """Remove every vector of ``doc_id``."""
-        self._cache.clear()
         self.collection.delete(where={"doc_id": doc_id})
 
     def ids(self, doc_id: str | None = None) -> list[str]:
@@ -134,30 +125,3 @@ class PassageVectors:
         )
         return [(i, 1.0 - float(d), dict(m or {})) for i, d, m in
                 zip(res["ids"][0], res["distances"][0], res["metadatas"][0], strict=True)]
-
-    def nearest_among(
-        self, vector: Sequence[float], ids: Sequence[str], k: int
-    ) -> list[tuple[str, float, dict[str, Any]]]:
-        """(id, cosine similarity, metadata) of the ``k`` of ``ids`` nearest to ``vector``.
-
-        Exact, over the given ids only: a lookup by primary key and one matrix product, where a
-        filtered nearest-neighbour query scans the metadata of the whole collection.
-        """
-        if not ids or k <= 0:
-            return []
-        missing = [i for i in dict.fromkeys(ids) if i not in self._cache]
-        if missing:
-            res = self.collection.get(ids=missing, include=["embeddings", "metadatas"])
-            if len(self._cache) + len(res["ids"]) > self.CACHE_LIMIT:
-                self._cache.clear()
-            metas = res["metadatas"] or [{}] * len(res["ids"])
-            for i, v, m in zip(res["ids"], res["embeddings"], metas, strict=True):
-                self._cache[i] = (np.asarray(v, dtype=np.float32), dict(m or {}))
-        found = [(i, self._cache[i]) for i in dict.fromkeys(ids) if i in self._cache]
-        if not found:
-            return []
-        matrix = np.stack([v for _, (v, _) in found])
-        q = np.asarray(vector, dtype=np.float32)
-        sims = matrix @ q / (np.linalg.norm(matrix, axis=1) * (np.linalg.norm(q) or 1.0) + 1e-12)
-        order = np.argsort(-sims)[:k]
-        return [(found[i][0], float(sims[i]), dict(found[i][1][1])) for i in order]

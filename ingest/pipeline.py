@@ -35,7 +35,7 @@ from .lessons import find_statements, tag_statements
 from .loaders import read_file
 from .structure import sections
 from .themes import ThemeTagger
-from .units import answer_units
+from .units import answer_units, stored_units
 
 logger = logging.getLogger(__name__)
 
@@ -248,9 +248,8 @@ class Ingestor:
         )
         registry.commit_document(
             doc_id, info, doc.text, doc.page_starts, doc.page_numbers, facts, chunks,
-            sections=sections(doc.text, doc.heading_levels), unit_ids=[u.unit_id for u in units],
-            withheld=withheld,
-            statements=statements,
+            sections=sections(doc.text, doc.heading_levels), withheld=withheld,
+            statements=statements, units=stored_units(units, unit_vectors),
         )
         status = "updated" if existing else "added"
         logger.info("%s %s: %s, %d chunks", status, doc_id, info.doc_type, len(chunks))

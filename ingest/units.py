@@ -9,8 +9,13 @@ embedding anything while a visitor waits, and can find a paragraph that chunk re
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+
+from assistant.registry import StoredUnits
 
 from .document import CleanDocument
 from .structure import Block, blocks, is_heading, section_at, sections
@@ -111,3 +116,12 @@ def answer_units(doc: CleanDocument, max_words: int = 70, min_words: int = 3) ->
         units.append(Unit(doc.doc_id, len(units), start, end, text,
                           sec.label() if sec else None))
     return units
+
+
+def stored_units(units: Sequence[Unit], vectors: Sequence[Sequence[float]]) -> StoredUnits:
+    """The units' spans and unit-length vectors, kept with the document in the registry."""
+    if not units:
+        return StoredUnits([], np.zeros((0, 0), dtype=np.float32))
+    matrix = np.asarray(vectors, dtype=np.float32).reshape(len(units), -1)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return StoredUnits([(u.start, u.end) for u in units], matrix / np.maximum(norms, 1e-12))

@@ -133,3 +133,28 @@ def test_keyword_index_is_rebuilt_when_stale(
             f.write_bytes(b"garbage")
     repaired = make_index(settings)
     assert repaired.keyword.search("Stödmottagare Arbetsförmedlingen", k=1)
+
+
+def test_answer_units_are_stored_with_their_document_for_exact_search(
+    settings: Settings, make_index, corpus_dir: Path
+) -> None:
+    # the answer side ranks a named document's units by one matrix product over what the
+    # registry holds: the same units as the vector store, unit length, in the same order
+    import numpy as np
+
+    from assistant.retrieval import nearest_units
+
+    index = make_index(settings)
+    Ingestor(settings, index).run([corpus_dir / CALL, corpus_dir / DECISION])
+    for rec in index.registry.documents(status="indexed"):
+        stored = index.registry.document_units(rec.doc_id)
+        assert stored is not None and stored.spans
+        got = index.units.collection.get(where={"doc_id": rec.doc_id},
+                                         include=["metadatas", "embeddings"])
+        spans = {(m["start"], m["end"]): e for m, e in zip(got["metadatas"], got["embeddings"],
+                                                          strict=True)}
+        assert set(stored.spans) == set(spans)
+        assert np.allclose(np.linalg.norm(stored.vectors.astype(np.float32), axis=1), 1, atol=1e-2)
+        start, end = stored.spans[len(stored.spans) // 2]
+        best = nearest_units(spans[(start, end)], [rec.doc_id], [stored], 3)
+        assert (best[0][1], best[0][2]) == (start, end) and best[0][3] > 0.99

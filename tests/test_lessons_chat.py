@@ -106,3 +106,23 @@ def test_a_question_naming_two_reports_and_a_topic_gets_both_reports_on_the_topi
     gold = {g.quote for r in named for g in r.gold if g.theme == "housing"}
     quoted = [line for line in answer.answer.splitlines() if line.startswith("- ")]
     assert quoted and all(any(g in line for g in gold) for line in quoted), quoted
+
+
+def test_past_the_cap_the_answer_counts_the_reports_it_does_not_cite(
+        lessons_engine: Engine, reports: list[GeneratedReport],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # an archive of hundreds of reports sharing a theme: the answer cites a readable number
+    # and counts the rest, instead of a line of hundreds of markers
+    from assistant.answering import lessons
+
+    monkeypatch.setattr(lessons, "MAX_LINE_REPORTS", 1)
+    monkeypatch.setattr(lessons, "MAX_ALSO", 2)
+    answer = lessons_engine.ask("Vad har tidigare projekt lärt sig om boende?")
+    holding = {Path(r.name).stem for r in reports if any(g.theme == "housing" for g in r.gold)}
+    housing = [line for line in answer.answer.split("\n\n") if "boende" in line.lower()][0]
+    lines = housing.splitlines()
+    assert all(len(re.findall(r"\[\d+\]", line)) <= 2 for line in lines[1:]), housing
+    more = re.search(r"och (\d+) till", housing)
+    assert more, housing
+    named = len(re.findall(r"\[\d+\]", housing))
+    assert named + int(more.group(1)) == len(holding), (named, more.group(1), len(holding))

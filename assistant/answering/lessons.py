@@ -23,6 +23,11 @@ LEXICON = "lessons"
 MAX_THEMES = 3
 MAX_LINES = 6
 MAX_NAMED = 6
+# reports cited on one statement's line and on the "also" line: past these the "also" line
+# counts the rest, as an answer citing hundreds of reports is read by nobody (the theme line
+# counts every report that takes the theme up; the staff lessons view lists them all)
+MAX_LINE_REPORTS = 4
+MAX_ALSO = 24
 MIN_TOPIC_CHARS = 4
 MIN_STEM = 6
 
@@ -78,6 +83,7 @@ def _same_word(a: str, b: str) -> bool:
                       and len(long_) - len(short) <= 2)
 
 
+@lru_cache(maxsize=100_000)
 def polarity(text: str) -> int:
     """+1 where a statement says something worked, -1 where it did not, 0 otherwise."""
     neg = keyword_hits(text, lexicon.word_list(LEXICON, "cues.negative"))
@@ -102,6 +108,10 @@ class LessonAnswerer:
                              for d, ns in naming.items()}
         self._name_words = {d: [w for n in ns if n for w in topic_words(n)]
                             for d, ns in naming.items()}
+        # each statement's words folded and spaced for ``_mentions``: made here, at load,
+        # not per statement per question (nor on the first visitor's lessons question)
+        self._folded = {id(s): " " + re.sub(r"[^\w]+", " ", fold(s.quote.lower()))
+                        for s, _ in self.statements}
 
     def find(self, text: str, vector: Sequence[float] | None, allowed: set[str],
              names: Sequence[str] = ()) -> Found | None:
@@ -119,7 +129,7 @@ class LessonAnswerer:
             wanted = [nearest] if nearest else []
         by_theme: dict[str, list[tuple[Statement, DocumentInfo]]] = {}
         for s, info in pool:
-            if topic and not (set(s.themes) & set(wanted) or _mentions(s.quote, topic)):
+            if topic and not (set(s.themes) & set(wanted) or _mentions(self._folded[id(s)], topic)):
                 continue
             keys = [t for t in s.themes if not wanted or t in wanted] or \
                 ([wanted[0]] if wanted else ["other"])
@@ -190,14 +200,17 @@ class LessonAnswerer:
 
     def _statements(self, lang: str, label: str, items: list[tuple[Statement, DocumentInfo]],
                     cites: CitationBuilder) -> list[str]:
-        """The theme's statements, the same statement of several reports on one line; past
-        MAX_LINES the other reports are cited on one line, so that every report holding the
-        theme is cited. Where reports disagree, what worked and what did not come first."""
+        """The theme's statements, the same statement of several reports on one line; the
+        reports not cited there are cited on one "also" line, so that every report holding the
+        theme is cited (past MAX_ALSO of them, counted). Where reports disagree, what worked and
+        what did not come first."""
         groups: dict[str, list[tuple[Statement, DocumentInfo]]] = {}
+        in_group: dict[str, set[str]] = {}
         for s, info in items:
-            group = groups.setdefault(_key(s.quote), [])
-            if all(o.doc_id != s.doc_id for o, _ in group):
-                group.append((s, info))
+            key = _key(s.quote)
+            if s.doc_id not in in_group.setdefault(key, set()):
+                in_group[key].add(s.doc_id)
+                groups.setdefault(key, []).append((s, info))
         ordered = sorted(groups.values(), key=lambda g: -len(g))
         signs = {polarity(g[0][0].quote) for g in ordered}
         both = {1, -1} <= signs
@@ -209,17 +222,22 @@ class LessonAnswerer:
         for group in ordered[:MAX_LINES]:
             sign = polarity(group[0][0].quote) if both else 0
             name = {1: "worked", -1: "did_not"}.get(sign, "statement")
-            titles = ", ".join(render(lang, "lessons", "title", title=i.title) for _, i in group)
-            markers = " ".join(f"[{cites.cite(s.doc_id, s.start, s.end)}]" for s, _ in group)
+            # the same statement in many reports: the first few here, the others on the
+            # "also" line
+            cited = group[:MAX_LINE_REPORTS]
+            titles = ", ".join(render(lang, "lessons", "title", title=i.title) for _, i in cited)
+            markers = " ".join(f"[{cites.cite(s.doc_id, s.start, s.end)}]" for s, _ in cited)
             out.append(render(lang, "lessons", name, quote=group[0][0].quote, titles=titles,
                               markers=markers))
-            shown.update(s.doc_id for s, _ in group)
-        rest = [(s, i) for g in ordered[MAX_LINES:] for s, i in g if s.doc_id not in shown]
+            shown.update(s.doc_id for s, _ in cited)
+        rest = [(s, i) for g in ordered for s, i in g if s.doc_id not in shown]
         rest = list({s.doc_id: (s, i) for s, i in rest}.values())
         if rest:
             parts = ", ".join(
                 f"{render(lang, 'lessons', 'title', title=i.title)} "
-                f"[{cites.cite(s.doc_id, s.start, s.end)}]" for s, i in rest)
+                f"[{cites.cite(s.doc_id, s.start, s.end)}]" for s, i in rest[:MAX_ALSO])
+            if len(rest) > MAX_ALSO:
+                parts += render(lang, "lessons", "more", more=len(rest) - MAX_ALSO)
             out.append(render(lang, "lessons", "also", items=parts))
         return out
 
@@ -228,8 +246,8 @@ def _key(quote: str) -> str:
     return " ".join(re.findall(r"\w+", quote.lower()))
 
 
-def _mentions(quote: str, topic: list[str]) -> bool:
-    """Whether a statement holds one of the topic's words (at a word start)."""
-    norm = " " + re.sub(r"[^\w]+", " ", fold(quote.lower()))
-    return any(f" {w}" in norm for w in topic)
+def _mentions(folded: str, topic: list[str]) -> bool:
+    """Whether a statement (its words folded and spaced, as ``LessonAnswerer`` keeps them) holds one of the
+    topic's words at a word start."""
+    return any(f" {w}" in folded for w in topic)
 

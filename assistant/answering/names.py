@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from ingest.document import DocumentInfo, Fact
 _CAPITALISED = re.compile(r"(?<![\w-])[A-ZÅÄÖÉ][\wåäöéÅÄÖÉ-]{2,}")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 HEADER_CHARS = 600
+MEMO_SIZE = 64
 
 
 def phrase(text: str) -> str:
@@ -111,6 +113,17 @@ class DocumentNames:
         for t in self.idf:
             if len(t) >= 7:
                 self._by_prefix.setdefault(t[:6], []).append(t)
+        # inverted: which documents hold a name term, and which phrases start with a word, so
+        # that a question is matched against the documents it may name, not the whole archive
+        self._docs_with: dict[str, list[str]] = {}
+        for d, ts in self.terms.items():
+            for t in ts:
+                self._docs_with.setdefault(t, []).append(d)
+        self._phrases_from: dict[str, list[tuple[str, str]]] = {}
+        for d, ps in self.phrases.items():
+            for p in ps:
+                self._phrases_from.setdefault(p.split(" ", 1)[0], []).append((d, p))
+        self._memo: OrderedDict[tuple[str, str], Naming] = OrderedDict()
 
     def _known(self, term: str) -> list[str]:
         """The name terms a question term matches: itself, or for a long word another
@@ -137,6 +150,17 @@ class DocumentNames:
         that may name (its topic words), ``question`` the whole text for titles written out
         and years."""
         question = question if question is not None else words
+        key = (words, question)
+        if key in self._memo:  # asked again while one question is answered
+            self._memo.move_to_end(key)
+            return self._memo[key]
+        naming = self._naming(words, question)
+        self._memo[key] = naming
+        if len(self._memo) > MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return naming
+
+    def _naming(self, words: str, question: str) -> Naming:
         # one word names with its strongest term: the parts of a compound and the Swedish
         # words a glossary gives for an English one are alternatives, not added evidence
         # (a compound part of the question's word names a document only by one of the
@@ -150,7 +174,9 @@ class DocumentNames:
                 groups.append((g, part_terms))
         q_terms = list(dict.fromkeys(t for g, parts in groups for t in [*g, *parts]))
         scores: dict[str, float] = {}
-        for d, ts in self.terms.items():
+        candidates = dict.fromkeys(d for t in q_terms for d in self._docs_with.get(t, ()))
+        for d in candidates:
+            ts = self.terms[d]
             counted: set[str] = set()
             s = 0.0
             whole = self.whole.get(d, set())
@@ -165,7 +191,9 @@ class DocumentNames:
                 scores[d] = s
         folded = phrase(question)
         top_idf = max(self.idf.values(), default=1.0)
-        written_out = {d for d, phrases in self.phrases.items() if any(p in folded for p in phrases)}
+        # a phrase stands in the question only if its first word ends one of the question's
+        written_out = {d for w in set(folded.split()) for i in range(len(w))
+                       for d, p in self._phrases_from.get(w[i:], ()) if p in folded}
         for d in written_out:
             scores[d] = scores.get(d, 0.0) + 3 * top_idf
         if written_out:
