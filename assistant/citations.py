@@ -52,10 +52,17 @@ def _sentence(seg: str, start: int) -> Sentence:
 class DocumentTexts:
     """Cleaned document texts and their sections, cached for building citations."""
 
-    def __init__(self, registry: Registry, size: int = 64) -> None:
+    def __init__(self, registry: Registry, max_chars: int = 24_000_000,
+                 max_units: int = 2048) -> None:
         self.registry = registry
         self._cache: OrderedDict[str, tuple[CleanDocument, list]] = OrderedDict()
-        self._size = size
+        # bounded by text size, not a count of documents: a question reads some thirty
+        # documents, and a cache of 64 re-read about 28 of them per question from SQLite at
+        # 20k chunks (1.4k documents); 24M characters hold a few thousand typical documents
+        # or a hundred 300-page reports
+        self._max_chars = max_chars
+        self._chars = 0
+        self._max_units = max_units
         self._units: OrderedDict[str, StoredUnits | None] = OrderedDict()
         self._withheld: dict[str, list[Withheld]] = {}
 
@@ -77,8 +84,10 @@ class DocumentTexts:
         self._withheld[doc_id] = layout.withheld
         value = (doc, layout.sections if layout.sections is not None else sections(text))
         self._cache[doc_id] = value
-        if len(self._cache) > self._size:
-            gone, _ = self._cache.popitem(last=False)
+        self._chars += len(text)
+        while self._chars > self._max_chars and len(self._cache) > 1:
+            gone, (old, _) = self._cache.popitem(last=False)
+            self._chars -= len(old.text)
             self._withheld.pop(gone, None)
         return value
 
@@ -100,13 +109,14 @@ class DocumentTexts:
         except KeyError:
             return None
         self._units[doc_id] = units
-        if len(self._units) > self._size * 4:
+        if len(self._units) > self._max_units:
             self._units.popitem(last=False)
         return units
 
     def clear(self) -> None:
         """Forget cached texts (after an ingest)."""
         self._cache.clear()
+        self._chars = 0
         self._units.clear()
         self._withheld.clear()
 

@@ -178,13 +178,15 @@ class Registry:
             args.append(status)
         if audience == "public":
             clauses.append("audience = 'public'")
-        q = "SELECT * FROM documents" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        q = f"SELECT {_RECORD_COLUMNS} FROM documents{where}"
         rows = self._conn.execute(q + " ORDER BY doc_id", args).fetchall()
         return [_record(r) for r in rows]
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         """One document by id."""
-        row = self._conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        row = self._conn.execute(f"SELECT {_RECORD_COLUMNS} FROM documents WHERE doc_id = ?",
+                                 (doc_id,)).fetchone()
         return _record(row) if row else None
 
     def doc_id_for_path(self, path: str) -> str | None:
@@ -233,7 +235,8 @@ class Registry:
     def withheld_passages(self) -> list[tuple[DocumentRecord, Withheld]]:
         """Every passage withheld from answers as a planted instruction, by document."""
         rows = self._conn.execute(
-            "SELECT * FROM documents WHERE status = 'indexed' AND withheld != '[]' ORDER BY doc_id"
+            f"SELECT {_RECORD_COLUMNS}, withheld FROM documents"
+            " WHERE status = 'indexed' AND withheld != '[]' ORDER BY doc_id"
         ).fetchall()
         return [(_record(r), Withheld(int(a), int(b), str(t)))
                 for r in rows for a, b, t in json.loads(r["withheld"])]
@@ -386,6 +389,13 @@ class Registry:
         """Store a value."""
         with self.transaction() as c:
             c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+# what a record is read from: never the text, sections or unit vectors (a document's row holds
+# them all, and a listing of the archive reads every row)
+_RECORD_COLUMNS = ("doc_id, path, sha256, index_key, status, media_type, n_pages, n_chunks, "
+                   "doc_type, title, organisation, region, year, type_confidence, type_scores, "
+                   "audience")
 
 
 def _info(r: sqlite3.Row) -> DocumentInfo:

@@ -108,6 +108,14 @@ class LessonAnswerer:
                              for d, ns in naming.items()}
         self._name_words = {d: [w for n in ns if n for w in topic_words(n)]
                             for d, ns in naming.items()}
+        self._reports_with: dict[str, set[str]] = {}  # distinctive word -> reports
+        for d, words in self._distinctive.items():
+            for w in words:
+                self._reports_with.setdefault(w, set()).add(d)
+        self._stems: dict[str, list[str]] = {}
+        for w in self._reports_with:
+            if len(w) >= MIN_STEM:
+                self._stems.setdefault(w[:MIN_STEM], []).append(w)
         # each statement's words folded and spaced for ``_mentions``: made here, at load,
         # not per statement per question (nor on the first visitor's lessons question)
         self._folded = {id(s): " " + re.sub(r"[^\w]+", " ", fold(s.quote.lower()))
@@ -164,9 +172,13 @@ class LessonAnswerer:
     def reports_named(self, text: str, allowed: set[str]) -> list[str]:
         """The reports a question names by a distinctive word of their title, organisation,
         project or file name, in the order of the statements."""
-        asked = set(topic_words(text))
-        return [d for d, words in self._distinctive.items() if d in allowed
-                and any(_same_word(w, a) for w in words for a in asked)]
+        named: set[str] = set()
+        for a in set(topic_words(text)):
+            # two words are the same only if equal or sharing their first MIN_STEM letters
+            for w in [a, *self._stems.get(a[:MIN_STEM], ())] if len(a) >= MIN_STEM else [a]:
+                if _same_word(w, a):
+                    named |= self._reports_with.get(w, set())
+        return [d for d in self._distinctive if d in named and d in allowed]
 
     def name_words(self, doc_ids: Sequence[str]) -> list[str]:
         """The words that name these reports: of their file names, titles, organisations and
