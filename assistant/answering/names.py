@@ -151,7 +151,7 @@ class DocumentNames:
         and years."""
         question = question if question is not None else words
         key = (words, question)
-        if key in self._memo:  # asked again while one question is answered
+        if key in self._memo:  # the engine asks up to three times while answering one question
             self._memo.move_to_end(key)
             return self._memo[key]
         naming = self._naming(words, question)
@@ -191,7 +191,8 @@ class DocumentNames:
                 scores[d] = s
         folded = phrase(question)
         top_idf = max(self.idf.values(), default=1.0)
-        # a phrase stands in the question only if its first word ends one of the question's
+        # a phrase stands in the question only where its first word is the end of one of the
+        # question's words (the substring test lets a phrase start inside a word)
         written_out = {d for w in set(folded.split()) for i in range(len(w))
                        for d, p in self._phrases_from.get(w[i:], ()) if p in folded}
         for d in written_out:
