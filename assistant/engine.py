@@ -77,12 +77,13 @@ class Engine:
 
     def reload(self) -> None:
         """Re-read documents and facts (after an ingest in this process), now."""
-        self._swap(load_generation(self.index, self._tagger))
+        with self._building:  # after a background build, never overtaken by it
+            self._swap(load_generation(self.index, self._tagger))
 
     def generation(self) -> str | None:
-        """The change stamp of the generation being answered from, once a newer one the
-        registry names (checked at most every ``answer.reload_check_s``) is swapped in: what
-        the web answer cache keys its answers by."""
+        """The change stamp of the generation being answered from (the web answer cache keys
+        answers by it). At most every ``answer.reload_check_s`` the registry's stamp is read
+        too; a newer one starts building the next generation, swapped in when it is ready."""
         if self._watch.newer(self._gen.stamp) and self._building.acquire(blocking=False):
             # built beside the one serving: visitors go on being answered meanwhile
             threading.Thread(target=self._rebuild, name="engine-reload", daemon=True).start()

@@ -81,3 +81,4 @@ def test_a_document_ingested_while_serving_is_answered_from_without_errors(
                 asker.join()
             assert not errors, errors
             assert NEW_ID not in answers[0]
+            assert httpx.get(base + "/api/health").json()["documents"] == 2
