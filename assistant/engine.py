@@ -31,6 +31,7 @@ from .chat_models import get_chat_model
 from .citations import CitationBuilder, DocumentTexts, chunk_citation
 from .conversation import Turn, looks_like_follow_up, previous_questions
 from .errors import QuestionError
+from .generation import ChangeWatch, Generation, load_generation
 from .guard import check_question, is_injection
 from .index import Index, open_index
 from .llm_answer import GroundedLLMAnswerer, excerpts_from
@@ -62,41 +63,80 @@ class Engine:
                  chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings
         self.index = index
-        self.search = HybridSearch(index)
-        self.texts = DocumentTexts(index.registry)
+        # held while answering (the encoder is not re-entrant) and for the swap to a newer
+        # generation, so an answer reads one generation from start to end
         self._lock = threading.RLock()
-        self._infos: dict[str, DocumentInfo] = {}
-        self._facts: dict[str, list[Fact]] = {}
+        self._building = threading.Lock()  # one background build at a time
+        self._watch = ChangeWatch(index.registry, settings.answer.reload_check_s)
+        self._tagger = ThemeTagger(index.embeddings, settings.ingest.theme_margin,
+                                   settings.ingest.theme_floor)
         self.chat_model = chat_model
         self.last_evidence: Evidence | None = None  # for calibration (one caller at a time)
-        self.reload()
+        self._gen = load_generation(index, self._tagger)
+        _settle_collector()
 
     def reload(self) -> None:
-        """Re-read documents and facts (after an ingest)."""
-        with self._lock:
-            gc.unfreeze()  # what the last generation left in cycles can be collected now
-            self.search.refresh()
-            self.texts.clear()
-            self.topics = TopicCoverage(self.index.public_keyword)
-            # answers are for the public: nothing of a staff document is known to them
-            self._infos = self.search.documents("public")
-            self._all_docs = len(self.search.documents("staff"))
-            self._facts = {d: f for d, f in self.index.registry.facts_by_doc().items()
-                           if d in self._infos}
-            paths = {d.doc_id: d.path for d in self.index.current_documents("public")}
-            self.names = DocumentNames(self._infos, self._facts,
-                                       lambda d: self.texts.get(d)[0].text, paths,
-                                       self.index.public_keyword.analyze_query)
-            self._name_terms = self.names.publisher_terms()
-            self.lessons = LessonAnswerer(
-                self.index.registry.statements("public"),
-                ThemeTagger(self.index.embeddings, self.settings.ingest.theme_margin,
-                            self.settings.ingest.theme_floor))
-            # the documents, names and statements just read live until the next reload:
-            # out of the collector's sight, a full collection no longer walks them all in
-            # the middle of a visitor's answer (a 200 ms pause at 20k chunks)
-            gc.collect()
-            gc.freeze()
+        """Re-read documents and facts (after an ingest in this process), now."""
+        with self._building:  # after a background build, never overtaken by it
+            self._swap(load_generation(self.index, self._tagger))
+
+    def generation(self) -> str | None:
+        """The change stamp of the generation being answered from (the web answer cache keys
+        answers by it). At most every ``answer.reload_check_s`` the registry's stamp is read
+        too; a newer one starts building the next generation, swapped in when it is ready."""
+        if self._watch.newer(self._gen.stamp) and self._building.acquire(blocking=False):
+            # built beside the one serving: visitors go on being answered meanwhile
+            threading.Thread(target=self._rebuild, name="engine-reload", daemon=True).start()
+        return self._gen.stamp
+
+    def _rebuild(self) -> None:
+        try:
+            self._swap(load_generation(self.index, self._tagger))
+        except Exception:  # the old generation keeps serving; the next check tries again
+            logger.exception("the newer index generation could not be loaded")
+        finally:
+            self._building.release()
+
+    def _swap(self, gen: Generation) -> None:
+        with self._lock:  # an answer in flight finishes on the old generation first
+            self._gen = gen
+        logger.info("answering from index generation %s: %d documents", gen.stamp,
+                    len(gen.infos))
+        _settle_collector()
+
+    # one generation's parts, read under ``_lock`` while answering
+    @property
+    def search(self) -> HybridSearch:
+        """Vector + keyword search over the current generation."""
+        return self._gen.search
+
+    @property
+    def texts(self) -> DocumentTexts:
+        """The current generation's document texts, cached for citations."""
+        return self._gen.texts
+
+    @property
+    def names(self) -> DocumentNames:
+        """How questions name the current generation's documents."""
+        return self._gen.names
+
+    @property
+    def lessons(self) -> LessonAnswerer:
+        """The current generation's lesson statements."""
+        return self._gen.lessons
+
+    @property
+    def topics(self) -> TopicCoverage:
+        """What the current generation's documents speak of."""
+        return self._gen.topics
+
+    @property
+    def _infos(self) -> dict[str, DocumentInfo]:
+        return self._gen.infos
+
+    @property
+    def _facts(self) -> dict[str, list[Fact]]:
+        return self._gen.facts
 
     # -- public -------------------------------------------------------------------------------
     def ask(self, question: object, history: list[Turn] | None = None,
@@ -112,19 +152,26 @@ class Engine:
     def stream(self, question: object, history: list[Turn] | None = None,
                filters: Filters | None = None) -> Iterator[str | Answer]:
         """Text pieces of the answer as they are ready, then the final Answer."""
-        answer, q, passages = self._extractive(question, history or [], filters)
-        if self.chat_model is None or q is None or answer.refused:
+        self.generation()  # a newer ingest is noticed here (the swap itself waits for the lock)
+        with self._lock:  # one generation for the answer and for what the chat model is shown
+            answer, q, passages = self._extractive(question, history or [], filters)
+            if self.chat_model is None or q is None or answer.refused:
+                excerpts = None
+            else:
+                others = [chunk_citation(p.chunk, p.info) for p in passages
+                          if not self.texts.withheld(p.doc_id, p.chunk.start, p.chunk.end)]
+                excerpts = excerpts_from(answer.citations, others)
+                facts = self._facts_text({c.doc_id for c in answer.citations})
+        if self.chat_model is None or q is None or excerpts is None:
             yield from re.findall(r"\S+\s*", answer.answer)
             yield answer
             return
-        others = [chunk_citation(p.chunk, p.info) for p in passages
-                  if not self.texts.withheld(p.doc_id, p.chunk.start, p.chunk.end)]
-        excerpts = excerpts_from(answer.citations, others)
-        facts = self._facts_text({c.doc_id for c in answer.citations})
         yield from GroundedLLMAnswerer(self.chat_model).stream(q, excerpts, facts, answer)
 
     def _extractive(self, question: object, history: list[Turn], filters: Filters | None
                     ) -> tuple[Answer, Question | None, list[Passage]]:
+        """The extractive answer, the question as understood and the passages found (called
+        with ``_lock`` held: everything read is of one generation)."""
         self.last_evidence = None
         filters = replace(filters or Filters(), audience="public")  # whatever the caller says
         try:
@@ -136,7 +183,7 @@ class Engine:
         if self._infos:
             # folded letters and one typo corrected against the corpus words, before anything
             # reads the question (its kind, what the asker is, what it names)
-            text = self.index.public_keyword.correct_query(text)
+            text = self.search.public_keyword.correct_query(text)
         q = understand(text)
         if is_injection(text):
             return (Answer(answer=render(q.language, "refusal", "injection"), refused=True,
@@ -144,14 +191,13 @@ class Engine:
         if not self._infos:
             return (Answer(answer=render(q.language, "refusal", "no_documents"), refused=True,
                            language=q.language, kind=q.kind), None, [])
-        with self._lock:
-            res = self.resolve(q, history)
-            vector = self.index.embeddings.embed_query(res.search_text)
-            passages = self.search.search(res.search_text, filters, self.settings.retrieval.top_k,
-                                          vector=vector)
-            answer, evidence = self._compose(res, passages, filters, vector)
-            self.last_evidence = evidence
-            return answer, res.question, passages
+        res = self.resolve(q, history)
+        vector = self.index.embeddings.embed_query(res.search_text)
+        passages = self.search.search(res.search_text, filters, self.settings.retrieval.top_k,
+                                      vector=vector)
+        answer, evidence = self._compose(res, passages, filters, vector)
+        self.last_evidence = evidence
+        return answer, res.question, passages
 
     def _facts_text(self, doc_ids: set[str]) -> str:
         lines = []
@@ -165,6 +211,7 @@ class Engine:
                         ) -> list[Passage]:
         """Passages for search with the reader's audience in ``filters`` (staff search passes
         'staff'; serialised with answering: the encoder is not re-entrant)."""
+        self.generation()
         with self._lock:
             return self.search.search(query, filters, k)
 
@@ -178,7 +225,7 @@ class Engine:
                  if naming.terms & self.names.core.get(d, set())] if history else \
             naming.named(self.settings.refusal.named_at_least)
         earlier = previous_questions(history)
-        own_terms = len(self.index.public_keyword.analyze_query(q.text))
+        own_terms = len(self.search.public_keyword.analyze_query(q.text))
         # a question of frame words only ("Hur mycket kan man max söka?") leans on the last one
         bare = not topic_words(q.text, q.language, q.identity)
         if named or not earlier or not (bare or looks_like_follow_up(q.text, own_terms)):
@@ -256,8 +303,8 @@ class Engine:
         units = self._unit_hits(vector, allowed, named, passages)
         evidence = Evidence(language=q.language, named=bool(named))
         evidence.best_unit = max((u.similarity for u in units if u.global_rank), default=0.0)
-        evidence.unknown_names = tuple(unknown_names(q.text, self.index.public_keyword,
-                                                     self._name_terms))
+        evidence.unknown_names = tuple(unknown_names(q.text, self.search.public_keyword,
+                                                     self._gen.name_terms))
         # the year is checked against the documents the other words name: "Region Halland's
         # 2025 call" must not be answered from another publisher's 2025 page
         by_words = self._naming(q.text, with_years=False)
@@ -304,9 +351,9 @@ class Engine:
             focused = [c for c in cands if c.doc_id in res.focus]
             if any(c.shows & want.types for c in focused) or (focused and not want.types):
                 cands = focused
-        qterms = query_terms(self.index.public_keyword, q.text, q.language, q.identity,
+        qterms = query_terms(self.search.public_keyword, q.text, q.language, q.identity,
                              s.ranking.frame_share)
-        ranked = Scorer(self.index.public_keyword, s.ranking).score(
+        ranked = Scorer(self.search.public_keyword, s.ranking).score(
             cands, qterms, want, scores, naming.terms, self.names.terms)
         if not ranked:
             return self._refuse(q, named), evidence
@@ -340,7 +387,7 @@ class Engine:
                    passages: list[Passage]) -> list[UnitHit]:
         """Answer units closest to the question: over all documents, and within the documents
         the question names or retrieval found."""
-        everything = len(allowed) == self._all_docs  # staff documents included: never here
+        everything = len(allowed) == self._gen.all_docs  # staff documents included: never here
         where = None if everything else {"doc_id": {"$in": sorted(allowed)}}
         hits: dict[tuple[str, int], UnitHit] = {}
         for rank, (_, sim, meta) in enumerate(self.index.units.search_with_metadata(vector, 30, where)):
@@ -372,7 +419,7 @@ class Engine:
         if q.language == "sv":
             # the words that name the cited documents are covered by being names
             names = set().union(*(self.names.terms.get(d, set()) for d in cited))
-            asked = [w for w in topic if not set(self.index.keyword.analyze_query(w)[:1]) & names]
+            asked = [w for w in topic if not set(self.search.keyword.analyze_query(w)[:1]) & names]
             # when the question asks several other things of named documents and they speak of
             # none ("fast anställning" of a report that never mentions it), it asks what they
             # do not say
@@ -415,7 +462,7 @@ class Engine:
     def _coverage(self, q: Question) -> tuple[float, list[str]]:
         """Share of the question's terms the corpus knows, and the long Swedish topic words it
         does not know."""
-        kw = self.index.public_keyword
+        kw = self.search.public_keyword
         terms = kw.analyze_query(q.text)
         own = set(kw.analyze_query(q.identity)) if q.identity else set()
         terms = [t for t in terms if t not in own]
@@ -441,7 +488,7 @@ class Engine:
         Uppsala", "Leader Gute"): its name is among their title, publisher or file words."""
         out: set[str] = set()
         for name in organisation_names(text):
-            terms = set(self.index.keyword.analyze_query(name))
+            terms = set(self.search.keyword.analyze_query(name))
             out |= {d for d, core in self.names.core.items() if terms and terms <= core}
         return out
 
@@ -482,6 +529,15 @@ def open_engine(settings: Settings, index: Index | None = None,
             for o in report.failed:
                 logger.warning("not ingested: %s: %s", o.path, o.reason)
     return Engine(settings, index, chat_model or get_chat_model(settings.llm))
+
+
+def _settle_collector() -> None:
+    """Collect what the last generation left in cycles, then put the one just loaded out of
+    the collector's sight: it lives until the next swap, and a full collection no longer walks
+    it in the middle of a visitor's answer (a 200 ms pause at 20k chunks)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _lang_of(question: object) -> str:

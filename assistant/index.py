@@ -36,7 +36,10 @@ class Index:
     units: PassageVectors
     _keyword: KeywordIndex | None = field(default=None, repr=False)
     _public_keyword: KeywordIndex | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # the documents' fingerprint each loaded keyword index was built for, by folder: another
+    # process (an ingest) may have moved the persisted ones on since they were loaded
+    _loaded_for: dict[Path, str] = field(default_factory=dict, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def keyword_folder(self) -> Path:
@@ -80,18 +83,29 @@ class Index:
                                                        force)
             return self._keyword
 
+    def refreshed_keyword_indexes(self) -> tuple[KeywordIndex, KeywordIndex]:
+        """The keyword indexes of every document and of the public ones, refreshed and read
+        together (another thread may move the index on to a newer pair right after)."""
+        with self._lock:
+            everything = self.refresh_keyword_index()
+            assert self._public_keyword is not None
+            return everything, self._public_keyword
+
     def _refreshed(self, loaded: KeywordIndex | None, docs: list[DocumentRecord], folder: Path,
                    force: bool) -> KeywordIndex:
         """The keyword index of ``docs`` in ``folder``: as loaded, read from disk, or rebuilt."""
         current = _fingerprint(docs)
         stale = force or _built_for(folder) != current
-        if not stale and loaded is not None:
+        if not stale and loaded is not None and self._loaded_for.get(folder) == current:
             return loaded
         if not stale:
             try:
-                return KeywordIndex.load(folder)
+                kw = KeywordIndex.load(folder)
             except (FileNotFoundError, ValueError, OSError, StoreError):
                 pass
+            else:
+                self._loaded_for[folder] = current
+                return kw
         titles = {d.doc_id: d.info.title for d in docs}
         chunks = [c for c in self.registry.chunks() if c.doc_id in titles]
         texts = [f"{titles[c.doc_id]}\n{c.section or ''}\n{c.text}" for c in chunks]
@@ -104,6 +118,7 @@ class Index:
             gen_file.unlink(missing_ok=True)
             kw.save(folder)
             _write_atomically(gen_file, current, folder)
+        self._loaded_for[folder] = current
         logger.info("keyword index %s rebuilt: %d passages", folder.name, len(chunks))
         return kw
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ import numpy as np
 
 from ingest.document import Chunk, DocumentInfo, Fact, Section, Statement
 from ingest.hostile import Withheld
+
+CHANGE_STAMP = "change_stamp"
+"""The meta key of the stamp an ingest run that changed the indexed documents leaves."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -389,6 +393,18 @@ class Registry:
         """Store a value."""
         with self.transaction() as c:
             c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def stamp_change(self) -> str:
+        """Record that the indexed documents changed: a fresh stamp, which serving engines
+        compare with the one they answer from (see ``assistant.generation``)."""
+        stamp = uuid.uuid4().hex
+        self.set_meta(CHANGE_STAMP, stamp)
+        return stamp
+
+    def change_stamp(self) -> str | None:
+        """The stamp of the last ingest that changed the indexed documents (None: none did
+        since the registry learnt to stamp)."""
+        return self.get_meta(CHANGE_STAMP)
 
 
 # what a record is read from: never the text, sections or unit vectors (a document's row holds

@@ -19,6 +19,7 @@ from ingest.chunking import doc_id_of
 from ingest.document import Audience, Chunk, DocumentInfo
 
 from .index import Index
+from .keyword_index import KeywordIndex
 from .registry import StoredUnits
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,18 @@ class HybridSearch:
         self.settings = index.settings.retrieval
         self._docs: dict[str, DocumentInfo] | None = None
         self._staff: bool | None = None
+        self._keyword: KeywordIndex | None = None
+        self._public_keyword: KeywordIndex | None = None
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The keyword index of every document, as of the last :meth:`refresh`."""
+        return self._keyword or self.index.keyword
+
+    @property
+    def public_keyword(self) -> KeywordIndex:
+        """The keyword index of the public documents, as of the last :meth:`refresh`."""
+        return self._public_keyword or self.index.public_keyword
 
     def documents(self, audience: Audience = "public") -> dict[str, DocumentInfo]:
         """Indexed documents by id that ``audience`` may read (cached until :meth:`refresh`)."""
@@ -106,10 +119,12 @@ class HybridSearch:
         return self._staff
 
     def refresh(self) -> None:
-        """Forget cached document information (after an ingest)."""
+        """Forget cached document information (after an ingest) and hold on to the keyword
+        indexes of the documents now indexed: the index may move on to another generation's
+        while this search still answers from its own."""
         self._docs = None
         self._staff = None
-        self.index.refresh_keyword_index()
+        self._keyword, self._public_keyword = self.index.refreshed_keyword_indexes()
 
     def search(
         self, query: str, filters: Filters | None = None, k: int | None = None,
@@ -129,7 +144,7 @@ class HybridSearch:
         vec_hits = self.index.vectors.search(vector, self.settings.vector_k,
                                              filters.where(self.has_staff_documents()))
         # the public never meets staff words, not even in the term statistics
-        kw = self.index.keyword if filters.audience == "staff" else self.index.public_keyword
+        kw = self.keyword if filters.audience == "staff" else self.public_keyword
         kw_hits = kw.search(query, self.settings.keyword_k * 3)
         kw_hits = [(cid, s) for cid, s in kw_hits
                    if doc_id_of(cid) in allowed_docs][: self.settings.keyword_k]

@@ -237,6 +237,11 @@ class AnswerSettings(_Section):
     today: dt.date | None = Field(
         None, description="Date used for open/closed status; None means the real date."
     )
+    reload_check_s: float = Field(
+        2.0, ge=0, description="How often, at most, a serving engine reads the registry's "
+        "change stamp to notice a finished ingest (one SQLite read); 0 reads it before every "
+        "question. A newer generation is then built in the background and swapped in whole."
+    )
 
     def current_date(self) -> dt.date:
         """The date against which call windows are judged."""

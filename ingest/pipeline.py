@@ -151,6 +151,10 @@ class Ingestor:
         )
         if changed or not self.index.keyword_index_is_current():
             self.index.refresh_keyword_index(force=True)
+        if changed:
+            # last, once the keyword index is persisted: serving engines that notice the stamp
+            # load that index instead of each rebuilding it
+            self.index.registry.stamp_change()
         report.seconds = time.perf_counter() - t0
         return report
 

@@ -1,9 +1,10 @@
 """Recent answers kept for a while: the public asks the same few questions over and over, and
 the engine answers one question at a time, so a repeated question should not wait in line.
 
-The key is the exact question, the conversation before it and the date the answer was judged
-on (answers about open calls depend on it); entries expire after ``ttl`` seconds so that a
-re-ingested corpus shows through. Held in memory only.
+The key is the exact question, the conversation before it, the date the answer was judged
+on (answers about open calls depend on it) and the index generation the engine answers from:
+once a re-ingested corpus is swapped in, no answer of the old one is replayed (they are dropped
+then). Entries also expire after ``ttl`` seconds. Held in memory only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..answer import Answer
 from ..conversation import Turn
 from ..engine import Engine
 
-Key = tuple[str, tuple[Turn, ...], str]
+Key = tuple[str, tuple[Turn, ...], str, str | None]
 
 
 class AnswerCache:
@@ -29,12 +30,18 @@ class AnswerCache:
         self.ttl = ttl
         self._items: OrderedDict[Key, tuple[float, list[str | Answer]]] = OrderedDict()
         self._lock = threading.Lock()
+        self._generation = engine.generation()
         self.hits = 0
         self.misses = 0
 
     def _key(self, question: str, history: list[Turn]) -> Key:
         today = self.engine.settings.answer.current_date().isoformat()
-        return question, tuple(history), today
+        generation = self.engine.generation()
+        if generation != self._generation:
+            with self._lock:  # the old generation's answers are never asked for again
+                self._items.clear()
+                self._generation = generation
+        return question, tuple(history), today, generation
 
     def _get(self, key: Key) -> list[str | Answer] | None:
         with self._lock:

@@ -177,6 +177,7 @@ def api_router(ctx: WebContext) -> APIRouter:
     @router.get("/health", response_model=HealthModel, tags=["service"])
     async def health() -> HealthModel:
         """The server is up; how many documents it answers from."""
+        engine.generation()  # a finished ingest is noticed here too, not only by questions
         return HealthModel(status="ok", documents=len(engine.search.documents()))
 
     return router
