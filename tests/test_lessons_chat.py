@@ -119,7 +119,7 @@ def test_past_the_cap_the_answer_counts_the_reports_it_does_not_cite(
     monkeypatch.setattr(lessons, "MAX_ALSO", 2)
     answer = lessons_engine.ask("Vad har tidigare projekt lärt sig om boende?")
     holding = {Path(r.name).stem for r in reports if any(g.theme == "housing" for g in r.gold)}
-    housing = [line for line in answer.answer.split("\n\n") if "boende" in line.lower()][0]
+    housing = next(line for line in answer.answer.split("\n\n") if "boende" in line.lower())
     lines = housing.splitlines()
     assert all(len(re.findall(r"\[\d+\]", line)) <= 2 for line in lines[1:]), housing
     more = re.search(r"och (\d+) till", housing)
