@@ -16,8 +16,9 @@ matplotlib is installed (``pip install -e '.[bench]'``).
 Targets on 2 cores: answer p95 <= 150 ms at 100k chunks, peak RSS <= 2 GB, unchanged
 re-ingest < 2 s at 10k. ``--sizes 1000 10000 100000`` measures 100k too: at the 2-3.6
 chunks/s measured on 2 shared cores 10k takes 45-85 minutes and 100k the better part of a day,
-so run it on an idle machine, overnight. Ingestion's memory grows about 1.9 MB a chunk today:
-watch it at 10k and beyond. Figures in the README ("Growth with the corpus").
+so run it on an idle machine, overnight. Ingestion's memory levels off at ~950 MB after the first
+~100 chunks and creeps ~0.02 MB a chunk (bench/ingest_memory.py follows it chunk by chunk).
+Figures in the README ("Growth with the corpus").
 """
 
 from __future__ import annotations

