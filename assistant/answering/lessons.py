@@ -120,32 +120,37 @@ class LessonAnswerer:
         # not per statement per question (nor on the first visitor's lessons question)
         self._folded = {id(s): " " + re.sub(r"[^\w]+", " ", fold(s.quote.lower()))
                         for s, _ in self.statements}
+        self._keys = {id(s): _key(s.quote) for s, _ in self.statements}
 
     def find(self, text: str, vector: Sequence[float] | None, allowed: set[str],
              names: Sequence[str] = ()) -> Found | None:
         """The statements on the question's topic (None: the question names a topic no
         statement takes up); ``names`` are words that name reports, no topic."""
-        pool = [(s, i) for s, i in self.statements if s.doc_id in allowed]
-        reports = len({s.doc_id for s, _ in pool})
         kind = asked_kind(text)
-        if kind:
-            pool = [(s, i) for s, i in pool if s.kind == kind]
         topic = [w for w in topic_words(text) if not any(_same_word(w, n) for n in names)]
         wanted = keyword_themes(" ".join(topic)) if topic else []
         if topic and not wanted and vector is not None:
             nearest = self.tagger.nearest(vector)
             wanted = [nearest] if nearest else []
+        wanted_set = set(wanted)
+        reports: set[str] = set()
         by_theme: dict[str, list[tuple[Statement, DocumentInfo]]] = {}
-        for s, info in pool:
-            if topic and not (set(s.themes) & set(wanted) or _mentions(self._folded[id(s)], topic)):
+        # one pass over every statement: at 20k chunks a lessons question reads some 15k
+        for s, info in self.statements:
+            if s.doc_id not in allowed:
                 continue
-            keys = [t for t in s.themes if not wanted or t in wanted] or \
-                ([wanted[0]] if wanted else ["other"])
-            for key in keys[:1]:
-                by_theme.setdefault(key, []).append((s, info))
+            reports.add(s.doc_id)
+            if kind and s.kind != kind:
+                continue
+            if topic and not (wanted_set.intersection(s.themes)
+                              or _mentions(self._folded[id(s)], topic)):
+                continue
+            key = next((t for t in s.themes if not wanted or t in wanted_set),
+                       wanted[0] if wanted else "other")
+            by_theme.setdefault(key, []).append((s, info))
         if not by_theme:
             return None
-        return Found(kind, by_theme, reports)
+        return Found(kind, by_theme, len(reports))
 
     def answer(self, q: Question, vector: Sequence[float] | None, allowed: set[str],
                cites: CitationBuilder, names: Sequence[str] = ()) -> str | None:
@@ -219,7 +224,7 @@ class LessonAnswerer:
         groups: dict[str, list[tuple[Statement, DocumentInfo]]] = {}
         in_group: dict[str, set[str]] = {}
         for s, info in items:
-            key = _key(s.quote)
+            key = self._keys[id(s)]
             if s.doc_id not in in_group.setdefault(key, set()):
                 in_group[key].add(s.doc_id)
                 groups.setdefault(key, []).append((s, info))
