@@ -158,3 +158,32 @@ def test_answer_units_are_stored_with_their_document_for_exact_search(
         start, end = stored.spans[len(stored.spans) // 2]
         best = nearest_units(spans[(start, end)], [rec.doc_id], [stored], 3)
         assert (best[0][1], best[0][2]) == (start, end) and best[0][3] > 0.99
+
+
+def test_an_index_written_before_units_were_stored_still_answers(
+    corpus_data_dir: Path, corpus_engine, tmp_path: Path
+) -> None:
+    # a registry from before the units were kept with their documents: the engine ranks the
+    # named documents' units through the vector store instead, and answers as before
+    import shutil
+
+    from assistant.engine import open_engine
+    from assistant.index import open_index
+
+    data = tmp_path / "older"
+    shutil.copytree(corpus_data_dir, data)
+    settings = Settings(data_dir=data)
+    index = open_index(settings)
+    with index.registry.transaction() as c:
+        c.execute("UPDATE documents SET unit_spans = '', unit_vectors = NULL")
+    assert all(index.registry.document_units(d.doc_id) is None
+               for d in index.registry.documents())
+    engine = open_engine(settings, index)
+    try:
+        for question in ("Hur mycket kan ett projekt få i stöd från Region Norrbottens "
+                         "regionala projektmedel?", "Vilka var Relocates målgrupper?"):
+            older, current = engine.ask(question), corpus_engine.ask(question)
+            assert not older.refused and not current.refused, (older.answer, current.answer)
+            assert {c.doc_id for c in older.citations} == {c.doc_id for c in current.citations}
+    finally:
+        index.close()
