@@ -113,13 +113,6 @@ class DocumentTexts:
             self._units.popitem(last=False)
         return units
 
-    def clear(self) -> None:
-        """Forget cached texts (after an ingest)."""
-        self._cache.clear()
-        self._chars = 0
-        self._units.clear()
-        self._withheld.clear()
-
 
 def passage_around(text: str, start: int, end: int, limit: int = MAX_CITED_CHARS) -> tuple[int, int]:
     """Span of the block(s) holding ``text[start:end]``, with the heading just above, trimmed to

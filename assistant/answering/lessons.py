@@ -264,7 +264,7 @@ def _key(quote: str) -> str:
 
 
 def _mentions(folded: str, topic: list[str]) -> bool:
-    """Whether a statement (its words folded and spaced, as ``LessonAnswerer`` keeps them) holds one of the
-    topic's words at a word start."""
+    """Whether a statement (its words folded and spaced, as ``LessonAnswerer`` keeps them)
+    holds one of the topic's words at a word start."""
     return any(f" {w}" in folded for w in topic)
 
