@@ -149,6 +149,10 @@ class CitationBuilder:
         self.citations: list[Citation] = []
         self._by_span: dict[tuple[str, int, int], int] = {}
 
+    def covers(self, doc_id: str, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of a document already stands in a cited passage."""
+        return any(d == doc_id and a <= start and end <= b for d, a, b in self._by_span)
+
     def cite(self, doc_id: str, start: int, end: int) -> int:
         """The marker number for the passage around ``[start, end)`` of a document."""
         doc, secs = self.texts.get(doc_id)

@@ -22,7 +22,7 @@ from ingest.themes import ThemeTagger
 from .answer import Answer
 from .answering.candidates import FACT_TYPES, CandidateBuilder, UnitHit
 from .answering.compose import LESSON_SECTIONS, Composer, contact_line
-from .answering.lessons import LessonAnswerer, names_report
+from .answering.lessons import LessonAnswerer, names_report, passages_on, topic_apart_from
 from .answering.names import DocumentNames, Naming
 from .answering.refuse import Evidence, decide, organisation_names, unknown_names
 from .answering.score import Scorer, query_terms
@@ -39,6 +39,7 @@ from .prompts import render
 from .question import Question, detect_language, understand
 from .retrieval import Filters, HybridSearch, Passage, nearest_units
 from .settings import Settings
+from .swedish_text import to_swedish_terms
 from .topic import TopicCoverage, topic_words
 
 logger = logging.getLogger(__name__)
@@ -278,8 +279,15 @@ class Engine:
             if lessons is None and len(reports) >= 2:
                 # "what do the reports of X and Y say about Z": their statements on Z, by
                 # theme (the passage search below hears only the report named most strongly)
-                lessons = self.lessons.answer(q, vector, set(reports), cites,
-                                              self.lessons.name_words(reports))
+                names = self.lessons.name_words(reports)
+                lessons = self.lessons.answer(q, vector, set(reports), cites, names)
+                topic = topic_apart_from(q.text, names)
+                if lessons is not None and topic:
+                    # an English topic is looked for in the reports' Swedish words too
+                    swedish = topic_apart_from(" ".join(to_swedish_terms(q.text)), names)
+                    lessons = "\n".join([lessons, *passages_on(
+                        topic + swedish, self.index.embeddings.embed_query(" ".join(topic)),
+                        reports, self.texts, self._infos, cites, q.language)])
             if lessons is not None:
                 return Answer(answer=lessons, refused=False, language=q.language, kind=q.kind,
                               citations=cites.citations), Evidence(language=q.language,

@@ -126,3 +126,40 @@ def test_past_the_cap_the_answer_counts_the_reports_it_does_not_cite(
     assert more, housing
     named = len(re.findall(r"\[\d+\]", housing))
     assert named + int(more.group(1)) == len(holding), (named, more.group(1), len(holding))
+
+
+def test_named_reports_on_a_topic_also_quote_what_they_did_about_it(
+        tmp_path: Path, settings: Settings, make_index: Callable[..., Index]) -> None:
+    # "what do the reports of X and Y say about Z": besides the lessons, what a report did
+    # about Z (an activity, outside its lessons section) is quoted, found by the topic alone
+    # and not by the report's name; a report whose other passages never take Z up adds nothing
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "slutrapport-lindgarden.txt").write_text(
+        "Slutrapport för projektet Lindgården Växa\n\nRegion Exempelby, 2022\n\n"
+        "Genomförande\n\nProjektet ordnade sex kurser i svenska för nyanlända föräldrar. "
+        "Tillsammans med det kommunala bostadsbolaget startade projektet en boendeskola där "
+        "deltagarna lärde sig om hyreskontrakt, grannsamverkan och hur man söker lägenhet.\n\n"
+        "Lärdomar\n\n- Bristen på boende med förstahandskontrakt gjorde att familjer flyttade "
+        "mitt under kursen.\n- Vi lärde oss att kurser på kvällstid nådde fler föräldrar.\n",
+        encoding="utf-8")
+    (folder / "slutrapport-tallbacken.txt").write_text(
+        "Slutrapport för projektet Tallbacken Framåt\n\nRegion Exempelby, 2023\n\n"
+        "Genomförande\n\nDeltagarna fick praktik hos lokala företag under tolv veckor. "
+        "Handledarna träffade deltagarna varje vecka för att följa upp praktiken.\n\n"
+        "Hinder\n\n- Det saknades boende för deltagare som fick praktik i en annan kommun, "
+        "så flera tackade nej till platsen.\n",
+        encoding="utf-8")
+    index = make_index(settings)
+    assert not Ingestor(settings, index).run([folder]).failed
+    engine = Engine(settings, index)
+    answer = engine.ask("Vad säger slutrapporterna från Lindgården och Tallbacken om boende?")
+    assert not answer.refused, answer.answer
+    lessons, _, more = answer.answer.partition("Mer ur rapporterna i ämnet:")
+    assert "förstahandskontrakt" in lessons and "praktik i en annan kommun" in lessons
+    # the activity of the first report, cited there; nothing of the second report's praktik
+    assert "boendeskola" in more and "praktik hos lokala företag" not in more, answer.answer
+    marker = int(re.search(r"boendeskola.*\[(\d+)\]", more).group(1))  # type: ignore[union-attr]
+    cited = next(c for c in answer.citations if c.n == marker)
+    assert cited.doc_id == "slutrapport-lindgarden" and "boendeskola" in cited.quote
+    assert cited.section == "Genomförande"

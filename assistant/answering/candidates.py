@@ -5,10 +5,10 @@ the answer types it shows and the facts read from it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ingest.document import Fact
+from ingest.document import Fact, Section
 from ingest.structure import section_at
 
 from ..citations import DocumentTexts, split_sentences
@@ -89,6 +89,12 @@ FACT_TYPES: dict[str, frozenset[str]] = {
 }
 
 
+def is_heading(secs: Sequence[Section], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` of a document is (within) one of its section headings."""
+    return any(sec.start <= start and end <= sec.start + len(sec.path[-1]) + 2
+               for sec in secs if sec.path and abs(sec.start - start) < 3)
+
+
 class CandidateBuilder:
     """Collects candidates from passages, unit hits and facts, once per (document, offset)."""
 
@@ -125,8 +131,7 @@ class CandidateBuilder:
         under = section_shows(label or "")
         kinds = shows(text) | evidenced | under
         # a heading is no answer: it names what follows
-        heading = any(sec.start <= start and end <= sec.start + len(sec.path[-1]) + 2
-                      for sec in secs if sec.path and abs(sec.start - start) < 3) \
+        heading = is_heading(secs, start, end) \
             and not _ENDS_WITH_AMOUNT.search(text)  # a table row read as a heading
         self.out[key] = Candidate(
             doc_id=doc_id, start=start, end=end, text=text, section=label, rank=rank,

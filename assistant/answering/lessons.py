@@ -14,10 +14,13 @@ from assistant import lexicon
 from ingest.document import STATEMENT_KINDS, DocumentInfo, Statement, StatementKind
 from ingest.themes import ThemeTagger, keyword_hits, keyword_themes, theme_by_key
 
-from ..citations import CitationBuilder
+from ..citations import CitationBuilder, DocumentTexts
 from ..prompts import render
 from ..question import Question
+from ..retrieval import nearest_units
 from ..swedish_text import fold
+from .candidates import is_heading
+from .understand import announces
 
 LEXICON = "lessons"
 MAX_THEMES = 3
@@ -30,6 +33,10 @@ MAX_LINE_REPORTS = 4
 MAX_ALSO = 24
 MIN_TOPIC_CHARS = 4
 MIN_STEM = 6
+# passages a named report offers on the topic besides its statements: the nearest few looked
+# at, a sentence of at least this many words taken (a shorter one is mostly a title)
+ELSEWHERE_NEAREST = 4
+ELSEWHERE_MIN_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,11 @@ def topic_words(text: str) -> list[str]:
     frame = _folded_words("question.frame")
     words = re.findall(r"[^\W\d_]+", fold(text.lower()))
     return [w for w in words if w not in frame and len(w) >= MIN_TOPIC_CHARS]
+
+
+def topic_apart_from(text: str, names: Sequence[str]) -> list[str]:
+    """The question's topic words, less those that name reports."""
+    return [w for w in topic_words(text) if not any(_same_word(w, n) for n in names)]
 
 
 def _distinctive(title: str) -> list[str]:
@@ -118,8 +130,7 @@ class LessonAnswerer:
                 self._stems.setdefault(w[:MIN_STEM], []).append(w)
         # each statement's words folded and spaced for ``_mentions``: made here, at load,
         # not per statement per question (nor on the first visitor's lessons question)
-        self._folded = {id(s): " " + re.sub(r"[^\w]+", " ", fold(s.quote.lower()))
-                        for s, _ in self.statements}
+        self._folded = {id(s): _spaced(s.quote) for s, _ in self.statements}
         self._keys = {id(s): _key(s.quote) for s, _ in self.statements}
 
     def find(self, text: str, vector: Sequence[float] | None, allowed: set[str],
@@ -127,7 +138,7 @@ class LessonAnswerer:
         """The statements on the question's topic (None: the question names a topic no
         statement takes up); ``names`` are words that name reports, no topic."""
         kind = asked_kind(text)
-        topic = [w for w in topic_words(text) if not any(_same_word(w, n) for n in names)]
+        topic = topic_apart_from(text, names)
         wanted = keyword_themes(" ".join(topic)) if topic else []
         if topic and not wanted and vector is not None:
             nearest = self.tagger.nearest(vector)
@@ -259,8 +270,43 @@ class LessonAnswerer:
         return out
 
 
+def passages_on(topic: list[str], vector: Sequence[float], reports: Sequence[str],
+                texts: DocumentTexts, infos: dict[str, DocumentInfo], cites: CitationBuilder,
+                lang: str) -> list[str]:
+    """Lines of what each named report says on a topic outside its lesson statements ("what do
+    the reports of X and Y say about cooperation": what X did for it, not only what X learned):
+    per report the passage nearest the topic alone (``vector``), since the whole question
+    would rank the passages that name the report first. A passage must hold a topic word: the
+    nearest passage of a report that never takes the topic up is about something else.
+    Passages already cited are not repeated."""
+    lines = []
+    for d in reports:
+        units = texts.units(d)
+        if units is None:
+            continue
+        doc, secs = texts.get(d)
+        for _, start, end, _ in nearest_units(vector, [d], [units], ELSEWHERE_NEAREST):
+            quote = doc.text[start:end].strip().lstrip("-•* ").strip()
+            if len(quote.split()) < ELSEWHERE_MIN_WORDS or announces(quote) \
+                    or is_heading(secs, start, end) or cites.covers(d, start, end) \
+                    or not _mentions(_spaced(quote), topic):
+                continue
+            lines.append(render(lang, "lessons", "statement", quote=" ".join(quote.split()),
+                                titles=render(lang, "lessons", "title", title=infos[d].title),
+                                markers=f"[{cites.cite(d, start, end)}]"))
+            break
+    if not lines:
+        return []
+    return ["", render(lang, "lessons", "elsewhere"), *lines]
+
+
 def _key(quote: str) -> str:
     return " ".join(re.findall(r"\w+", quote.lower()))
+
+
+def _spaced(text: str) -> str:
+    """A text's words folded and spaced, for ``_mentions``."""
+    return " " + re.sub(r"[^\w]+", " ", fold(text.lower()))
 
 
 def _mentions(folded: str, topic: list[str]) -> bool:
