@@ -64,6 +64,8 @@ CREATE TABLE IF NOT EXISTS facts (
     confidence REAL NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
+-- a re-ingest looks every file up by its path: without this, a scan of every row each time
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,

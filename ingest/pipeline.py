@@ -123,6 +123,7 @@ class Ingestor:
         self.progress = progress or (lambda it: it)
         self._roots: list[Path] | None = None  # the run's input folders, resolved
         self._meta_roots: list[Path] | None = None
+        self._key = ""  # the index key, computed once a run (it hashes the lexicon files)
         self.themes = ThemeTagger(index.embeddings, settings.ingest.theme_margin,
                                   settings.ingest.theme_floor)
 
@@ -130,6 +131,8 @@ class Ingestor:
         """Ingest files and folders; optionally forget documents whose files are gone."""
         t0 = time.perf_counter()
         report = IngestReport()
+        # the index's key: it names the encoder actually built
+        self._key = self.index.settings.index_key()
         report.repaired = self._repair()
         paths = list(paths)
         self._roots = real_roots(paths)
@@ -208,7 +211,7 @@ class Ingestor:
         doc_id = self._doc_id(path)
         registry = self.index.registry
         existing = registry.document(doc_id)
-        key = self.index.settings.index_key()  # the index's: it names the encoder actually built
+        key = self._key
         # decided before parsing: an unchanged PDF costs a hash, not an extraction
         if existing and existing.status == "indexed" and existing.sha256 == fingerprint \
                 and existing.index_key == key:

@@ -56,12 +56,21 @@ class OpenVinoE5Embeddings(Embeddings):
         self._threads = threads
         self._batch_tokens = batch_tokens
         self._prefixes = (query_prefix, passage_prefix)
-        self._tokenizer = E5Tokenizer(weights.vocabulary)
+        # built on first use (half a second): an ingest run that finds nothing changed, or a
+        # command that only reads the index, never encodes
+        self._tokenizer_built: E5Tokenizer | None = None
         self._table = EmbeddingTable(weights)
         self._window = weights.config.max_positions - 2
         self._compiled: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._requests = threading.local()  # an infer request is not shared between threads
+
+    @property
+    def _tokenizer(self) -> E5Tokenizer:
+        with self._lock:
+            if self._tokenizer_built is None:
+                self._tokenizer_built = E5Tokenizer(self._weights.vocabulary)
+            return self._tokenizer_built
 
     def compiled(self, hint: str) -> Any:
         """The model compiled for 'THROUGHPUT' (passages) or 'LATENCY' (queries), once each."""
