@@ -171,3 +171,20 @@ def test_two_worker_processes_answer(cluster: Cluster) -> None:
     # each answer costs the answering worker a query encoding and a search (milliseconds of
     # CPU); an idle worker spends next to nothing
     assert min(spent) > 0.05, spent
+
+
+def test_a_kept_alive_client_is_not_tied_to_one_worker(cluster: Cluster,
+                                                        client: httpx.Client) -> None:
+    # each answer closes its connection, so a client's next question (or a proxy's pooled
+    # connection) goes to whichever worker accepts it, instead of queueing on the worker that
+    # accepted it first while the other idles
+    procs = workers(cluster)
+    before = [sum(p.cpu_times()[:2]) for p in procs]
+    for i in range(16):
+        r = client.post("/api/chat", json={"question": QUESTION + " " * (40 + i)})
+        assert r.status_code == 200 and r.headers["connection"] == "close", r.headers
+    other = client.get("/api/health")  # what is not an answer keeps its connection
+    assert other.headers.get("connection") != "close", other.headers
+    time.sleep(0.2)
+    spent = [sum(p.cpu_times()[:2]) - b for p, b in zip(procs, before, strict=True)]
+    assert min(spent) > 0.05, spent
