@@ -4,8 +4,10 @@ accessibility. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import csv
 import functools
 import http.server
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -409,6 +411,35 @@ def test_staff_lessons_theme_to_quote_in_two_clicks(page: Any, context: Any, sit
     shown.wait_for()
     assert shown.is_visible()
     shot(page, f"staff-lessons-quote-{viewport['width']}")
+
+
+def test_staff_lessons_filter_then_export_what_is_shown(page: Any, site: Site) -> None:
+    staff_sign_in(page, site, "/staff/lessons")
+    page.locator("#kind").select_option("obstacle")
+    page.locator("form.filters button").click()
+    page.wait_for_url("**kind=obstacle**")
+    items = page.locator("ol.statements li.result")
+    items.first.wait_for()
+    kinds = [items.nth(i).locator("p.meta").first.inner_text() for i in range(items.count())]
+    assert kinds and all(k.startswith("Hinder") for k in kinds), kinds
+    assert serious_violations(page) == []
+    # the exports hold what the filters show, each statement with its citation
+    with page.expect_download() as download:
+        page.locator("p.exports a", has_text="CSV").click()
+    assert download.value.suggested_filename == "lardomar.csv"
+    with open(download.value.path(), encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(kinds)
+    assert all(r["kind"] == "Hinder" and r["quote"] and r["link"].startswith(
+        f"/documents/{r['doc_id']}#") for r in rows), rows
+    with page.expect_download() as download:
+        page.locator("p.exports a", has_text="Markdown").click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    cited = [ln for ln in markdown.splitlines() if ln.startswith("- Hinder: ")]
+    assert cited and all("](/documents/" in ln for ln in cited), markdown
+    # grouped by theme there: a statement of two themes stands under each
+    quoted = {re.match(r"- Hinder: ”(.*)” – \*", ln).group(1) for ln in cited}  # type: ignore[union-attr]
+    assert quoted == {" ".join(r["quote"].split()) for r in rows}
 
 
 def test_main_page_shows_markup_as_text(page: Any, site: Site) -> None:
