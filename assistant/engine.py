@@ -33,7 +33,7 @@ from .conversation import Turn, looks_like_follow_up, previous_questions
 from .errors import QuestionError
 from .generation import ChangeWatch, Generation, load_generation
 from .guard import check_question, is_injection
-from .index import Index, open_index
+from .index import Index, open_index, retire_store
 from .llm_answer import GroundedLLMAnswerer, excerpts_from
 from .prompts import render
 from .question import Question, detect_language, understand
@@ -41,6 +41,7 @@ from .retrieval import Filters, HybridSearch, Passage, nearest_units
 from .settings import Settings
 from .swedish_text import to_swedish_terms
 from .topic import TopicCoverage, topic_words
+from .vector_store import PassageVectors
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ class Engine:
 
     def _rebuild(self) -> None:
         try:
-            self._swap(load_generation(self.index, self._tagger))
+            # noticed by the stamp: another process wrote, so its vectors are read afresh
+            self._swap(load_generation(self.index, self._tagger, fresh=True))
         except Exception:  # the old generation keeps serving; the next check tries again
             logger.exception("the newer index generation could not be loaded")
         finally:
@@ -100,7 +102,9 @@ class Engine:
 
     def _swap(self, gen: Generation) -> None:
         with self._lock:  # an answer in flight finishes on the old generation first
-            self._gen = gen
+            old, self._gen = self._gen, gen
+            if old.store is not None and old.store is not gen.store:
+                retire_store(old.store)  # under the lock: nothing searches it any more
         logger.info("answering from index generation %s: %d documents", gen.stamp,
                     len(gen.infos))
         _settle_collector()
@@ -120,6 +124,11 @@ class Engine:
     def names(self) -> DocumentNames:
         """How questions name the current generation's documents."""
         return self._gen.names
+
+    @property
+    def units(self) -> PassageVectors:
+        """The answer units' vectors of the current generation."""
+        return self._gen.units
 
     @property
     def lessons(self) -> LessonAnswerer:
@@ -398,7 +407,7 @@ class Engine:
         everything = len(allowed) == self._gen.all_docs  # staff documents included: never here
         where = None if everything else {"doc_id": {"$in": sorted(allowed)}}
         hits: dict[tuple[str, int], UnitHit] = {}
-        for rank, (_, sim, meta) in enumerate(self.index.units.search_with_metadata(vector, 30, where)):
+        for rank, (_, sim, meta) in enumerate(self.units.search_with_metadata(vector, 30, where)):
             key = (str(meta["doc_id"]), int(meta["start"]))
             hits[key] = UnitHit(key[0], key[1], int(meta["end"]), sim, global_rank=rank + 1)
         docs = list(dict.fromkeys([*named[:3], *(p.doc_id for p in passages[:6])]))
@@ -409,7 +418,7 @@ class Engine:
                 local = nearest_units(vector, docs, [u for u in stored if u is not None], 60)
             else:  # an index written before the units were stored with their documents
                 local = [(str(m["doc_id"]), int(m["start"]), int(m["end"]), sim)
-                         for _, sim, m in self.index.units.search_with_metadata(
+                         for _, sim, m in self.units.search_with_metadata(
                              vector, 60,
                              {"doc_id": {"$in": docs}} if len(docs) > 1 else {"doc_id": docs[0]})]
             for doc_id, start, end, sim in local:

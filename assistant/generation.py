@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from ingest.document import DocumentInfo, Fact
 from ingest.themes import ThemeTagger
@@ -24,6 +25,7 @@ from .index import Index
 from .registry import Registry
 from .retrieval import HybridSearch
 from .topic import TopicCoverage
+from .vector_store import PassageVectors
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,20 @@ class Generation:
     names: DocumentNames
     name_terms: set[str]
     lessons: LessonAnswerer
+    units: PassageVectors  # the answer units' vectors searched across documents
+    store: Any = None  # the Chroma client opened for this generation (None: the index's own)
 
 
-def load_generation(index: Index, tagger: ThemeTagger) -> Generation:
+def load_generation(index: Index, tagger: ThemeTagger, fresh: bool = False) -> Generation:
     """Read the indexed documents, facts, names and lesson statements and the keyword indexes
-    for them (loaded when persisted for these documents, else rebuilt)."""
+    for them (loaded when persisted for these documents, else rebuilt); ``fresh``: the vectors
+    too, as another process may have written them (see ``Index.fresh_vectors``)."""
     # the stamp is read first: a run that ends while this is built leaves a newer stamp behind,
     # and the next check builds again
     stamp = index.registry.change_stamp()
-    search = HybridSearch(index)
+    vectors, units, store = index.fresh_vectors() if fresh else (index.vectors, index.units,
+                                                                  None)
+    search = HybridSearch(index, vectors)
     search.refresh()
     texts = DocumentTexts(index.registry)
     infos = search.documents("public")
@@ -61,7 +68,8 @@ def load_generation(index: Index, tagger: ThemeTagger) -> Generation:
         stamp=stamp, search=search, texts=texts, topics=TopicCoverage(search.public_keyword),
         infos=infos, all_docs=len(search.documents("staff")), facts=facts, names=names,
         name_terms=names.publisher_terms(),
-        lessons=LessonAnswerer(index.registry.statements("public"), tagger))
+        lessons=LessonAnswerer(index.registry.statements("public"), tagger), units=units,
+        store=store)
 
 
 class ChangeWatch:

@@ -20,7 +20,7 @@ from .errors import StoreError
 from .keyword_index import KeywordIndex, remove_leftovers
 from .registry import DocumentRecord, Registry
 from .settings import Settings
-from .vector_store import PassageVectors, get_collection
+from .vector_store import PassageVectors, get_chroma_client, get_collection
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class Index:
     # process (an ingest) may have moved the persisted ones on since they were loaded
     _loaded_for: dict[Path, str] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _fresh_opened: int = field(default=0, repr=False)  # clients opened by ``fresh_vectors``
 
     @property
     def keyword_folder(self) -> Path:
@@ -152,9 +153,32 @@ class Index:
         assert self._public_keyword is not None
         return self._public_keyword
 
+    def fresh_vectors(self) -> tuple[PassageVectors, PassageVectors, Any]:
+        """The passages' and units' vectors as they stand now, for a new generation. Embedded
+        Chroma keeps in memory the vector index it loaded, and a query never sees vectors that
+        another process (``assistant ingest``) added since (its count does): a fresh client
+        reads them, and is returned third, for ``retire_store`` once its generation is done
+        with. Collections opened before keep answering as they were, so a request in flight on
+        the old generation finishes. A Chroma server serves every writer's vectors: its
+        collections are kept (and no client is returned)."""
+        if self.settings.store.mode == "http":
+            return self.vectors, self.units, None
+        # two spellings in turn: the one opened now is never the one still serving
+        self._fresh_opened += 1
+        client = get_chroma_client(self.settings, spelling=1 + self._fresh_opened % 2)
+        return (PassageVectors(get_collection(self.settings, client)),
+                PassageVectors(get_collection(self.settings, client, kind="units")), client)
+
     def close(self) -> None:
         """Release the registry connection."""
         self.registry.close()
+
+
+def retire_store(client: Any) -> None:
+    """Release a Chroma client that ``Index.fresh_vectors`` opened, once nothing searches it
+    (each holds some MB: a server re-ingested daily would otherwise grow)."""
+    if client is not None:
+        client.close()
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from ingest.document import Audience, Chunk, DocumentInfo
 from .index import Index
 from .keyword_index import KeywordIndex
 from .registry import StoredUnits
+from .vector_store import PassageVectors
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +87,10 @@ def _word_set(text: str) -> set[str]:
 class HybridSearch:
     """Vector + keyword search over an :class:`Index`."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, vectors: PassageVectors | None = None) -> None:
         self.index = index
+        # the passages' vectors searched: the index's, or a generation's freshly opened ones
+        self.vectors = vectors or index.vectors
         self.settings = index.settings.retrieval
         self._docs: dict[str, DocumentInfo] | None = None
         self._staff: bool | None = None
@@ -141,7 +144,7 @@ class HybridSearch:
             return []
         if vector is None:
             vector = self.index.embeddings.embed_query(query)
-        vec_hits = self.index.vectors.search(vector, self.settings.vector_k,
+        vec_hits = self.vectors.search(vector, self.settings.vector_k,
                                              filters.where(self.has_staff_documents()))
         # the public never meets staff words, not even in the term statistics
         kw = self.keyword if filters.audience == "staff" else self.public_keyword

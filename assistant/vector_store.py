@@ -18,8 +18,12 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 
 
-def get_chroma_client(settings: Settings) -> Any:
-    """A Chroma client for the settings: embedded in the data dir, or a server over HTTP."""
+def get_chroma_client(settings: Settings, spelling: int = 0) -> Any:
+    """A Chroma client for the settings: embedded in the data dir, or a server over HTTP.
+
+    Embedded clients of one path share one in-process store, which keeps the vector index it
+    loaded; ``spelling`` > 0 names the same folder differently ("chroma/.", "chroma/./."), which
+    Chroma takes for another store: one that reads the vectors afresh and is released alone."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -39,7 +43,8 @@ def get_chroma_client(settings: Settings) -> Any:
     path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return chromadb.PersistentClient(path=str(path) + "/." * spelling,
+                                         settings=chroma_settings)
     except Exception as exc:
         raise StoreError(f"cannot open the vector store in {path} ({exc})") from exc
 

@@ -5,17 +5,21 @@ and swaps the new generation in whole, without a restart (the served web app, en
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from assistant.answer import Answer
 from assistant.engine import Engine
 from assistant.index import Index
 from assistant.settings import Settings
 from assistant.web.answer_cache import AnswerCache
+from ingest.chunking import doc_id_of
 from ingest.pipeline import Ingestor
 
 CALL = "region-norrbotten-utlysning-kompetensforsorjning-2019.txt"
@@ -32,6 +36,21 @@ Hur mycket kan man söka?
 Högst 200 000 kronor per biodlingsprojekt.
 """
 QUESTION = "Vem kan söka stöd för biodlingsprojekt i fjällbyarna?"
+ROOT = Path(__file__).resolve().parent.parent
+# another process's ingest over the same data dir, with the tests' stand-in encoder
+INGEST_ELSEWHERE = """
+import sys
+from pathlib import Path
+from langchain_core.embeddings import DeterministicFakeEmbedding
+from assistant.index import open_index
+from assistant.settings import Settings
+from ingest.pipeline import Ingestor
+settings = Settings.model_validate_json(Path(sys.argv[1]).read_text())
+index = open_index(settings, embeddings=DeterministicFakeEmbedding(size=384))
+report = Ingestor(settings, index).run([Path(sys.argv[2])])
+index.close()
+sys.exit(0 if report.count("added") == 1 else 1)
+"""
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> bool:
@@ -130,3 +149,30 @@ def test_a_request_in_flight_finishes_on_the_generation_it_started_on(
 def frequency(engine: Engine, word: str) -> int:
     kw = engine.search.public_keyword
     return kw.document_frequency(kw.analyze_query(word)[0])
+
+
+def test_vectors_another_process_wrote_are_searched_once_the_generation_swaps(
+        docs: Path, tmp_path: Path, live_settings: Settings, make_index: Callable[..., Index],
+        fake_embeddings: Embeddings) -> None:
+    # embedded Chroma keeps the vector index a process loaded: a generation built after
+    # another process's ingest opens the vectors afresh, or the new passages would be found by
+    # their words only
+    serving = make_index(live_settings)
+    assert not Ingestor(live_settings, serving).run([docs]).failed
+    engine = Engine(live_settings, serving)
+    served = engine.generation()
+    (docs / f"{NEW_ID}.txt").write_text(NEW, encoding="utf-8")
+    conf = tmp_path / "settings.json"
+    conf.write_text(live_settings.model_dump_json(), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", INGEST_ELSEWHERE, str(conf), str(docs)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert wait_until(lambda: engine.generation() != served)
+    vector = fake_embeddings.embed_query("anything")
+    searched = {doc_id_of(c) for c, _ in engine.search.vectors.search(vector, 1000)}
+    assert NEW_ID in searched, searched
+    units = engine.units.search_with_metadata(vector, 5000)
+    assert NEW_ID in {str(meta["doc_id"]) for _, _, meta in units}
+    # what the engine searched before the swap: the index's own collection, opened before the
+    # other process wrote, still misses them
+    assert NEW_ID not in {doc_id_of(c) for c, _ in serving.vectors.search(vector, 1000)}
