@@ -1,6 +1,7 @@
 """Re-ingest while serving, end to end: ``assistant serve --workers 2`` (over a real ``chroma
-run``) keeps answering while ``assistant ingest`` adds a document in another process, never
-fails a visitor, and then answers from the new document without a restart."""
+run``, and over the embedded store) keeps answering while ``assistant ingest`` adds a document
+in another process, never fails a visitor, and then answers from the new document without a
+restart."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import httpx
@@ -20,19 +22,21 @@ from test_live_reload import CALL, NEW, NEW_ID, QUESTION
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 
+@pytest.mark.parametrize("store", ["http", "embedded"])
 def test_a_document_ingested_while_serving_is_answered_from_without_errors(
-        tmp_path: Path, corpus_dir: Path) -> None:
+        tmp_path: Path, corpus_dir: Path, store: str) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     for path in corpus_dir.glob(CALL + "*"):
         shutil.copy(path, docs / path.name)
     data_dir = tmp_path / "data"
-    with chroma_server(tmp_path / "chroma-server") as chroma_port:
-        # a chroma server: embedded Chroma keeps the vectors it loaded for the process's life
-        env = {**os.environ, "ASSISTANT_STORE__MODE": "http",
-               "ASSISTANT_STORE__PORT": str(chroma_port),
+    with (chroma_server(tmp_path / "chroma-server") if store == "http"
+          else nullcontext(None)) as chroma_port:
+        env = {**os.environ, "ASSISTANT_STORE__MODE": store,
                "ASSISTANT_ANSWER__RELOAD_CHECK_S": "0.5",
                "ASSISTANT_WEB__RATE_LIMIT_PER_MINUTE": "0"}
+        if chroma_port is not None:
+            env["ASSISTANT_STORE__PORT"] = str(chroma_port)
         cli = [sys.executable, "-m", "assistant.cli"]
 
         def ingest() -> None:
