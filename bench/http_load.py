@@ -5,7 +5,8 @@ starts itself on loopback.
                          [--data-dir DIR] [--workers N]
 
 Prints, per endpoint, the time to the first streamed token and the total time (p50, p95, max),
-requests per second and the error count. Without --data-dir the shipped corpus is ingested into
+requests per second, the error count, and the server's resident memory (each process's first
+and last sample of the run, and its highest). Without --data-dir the shipped corpus is ingested into
 a temporary data dir first (about half a minute, not measured).
 
 The clients cycle through a dozen typical questions, so after the first round most answers come
@@ -30,10 +31,12 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 import httpx  # noqa: E402
+import psutil  # noqa: E402
 
 from assistant.web.testing import free_port, wait_until_up  # noqa: E402
 
@@ -145,6 +148,61 @@ async def run_clients(base: str, endpoint: str, clients: int, duration: float,
     return result
 
 
+def tree_rss_mb(pid: int) -> dict[int, float]:
+    """Resident memory (MB) of a process and its descendants, by pid."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return {}
+    out = {}
+    for p in procs:
+        try:
+            out[p.pid] = p.memory_info().rss / 2**20
+        except psutil.Error:
+            continue
+    return out
+
+
+class MemoryWatch:
+    """Samples the server's memory every ``every`` seconds while a run lasts: whether it stays
+    flat under load (the first and last samples, and the highest, per process)."""
+
+    def __init__(self, pid: int, every: float = 0.5) -> None:
+        self.pid = pid
+        self.every = every
+        self.samples: list[dict[int, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self.samples.append(tree_rss_mb(self.pid))
+            if self._stop.wait(self.every):
+                self.samples.append(tree_rss_mb(self.pid))
+                return
+
+    def line(self) -> str:
+        """'RSS MB first -> last (max)' per process of the server, and in all."""
+        if not self.samples:
+            return "  RSS: not sampled"
+        first, last = self.samples[0], self.samples[-1]
+        pids = sorted(set(first) & set(last))
+        parts = [f"{first[p]:.0f} -> {last[p]:.0f} (max {max(s.get(p, 0) for s in self.samples):.0f})"
+                 for p in pids]
+        totals = [sum(s.values()) for s in self.samples]
+        return (f"  RSS MB per process, first -> last sample (max): {'; '.join(parts)}; "
+                f"in all {totals[0]:.0f} -> {totals[-1]:.0f} (max {max(totals):.0f})")
+
+
 def report(endpoint: str, result: Result, duration: float, clients: int, distinct: bool) -> None:
     ms = 1000.0
     n = len(result.total)
@@ -184,9 +242,11 @@ def main() -> None:
             httpx.post(base + "/api/chat", json={"question": q}, timeout=60)
         endpoints = ["stream", "chat"] if args.endpoint == "both" else [args.endpoint]
         for endpoint in endpoints:
-            result = asyncio.run(run_clients(base, endpoint, args.clients, args.duration,
-                                             args.distinct))
+            with MemoryWatch(server.pid) as memory:
+                result = asyncio.run(run_clients(base, endpoint, args.clients, args.duration,
+                                                 args.distinct))
             report(endpoint, result, args.duration, args.clients, args.distinct)
+            print(memory.line())
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
