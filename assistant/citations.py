@@ -151,15 +151,20 @@ class CitationBuilder:
 
     def covers(self, doc_id: str, start: int, end: int) -> bool:
         """Whether ``[start, end)`` of a document already stands in a cited passage."""
-        return any(d == doc_id and a <= start and end <= b for d, a, b in self._by_span)
+        return self._cited_at(doc_id, start, end) is not None
+
+    def _cited_at(self, doc_id: str, start: int, end: int) -> int | None:
+        """The marker of the cited passage ``[start, end)`` stands in, if one does."""
+        return next((n for (d, a, b), n in self._by_span.items()
+                     if d == doc_id and a <= start and end <= b), None)
 
     def cite(self, doc_id: str, start: int, end: int) -> int:
         """The marker number for the passage around ``[start, end)`` of a document."""
         doc, secs = self.texts.get(doc_id)
         lo, hi = passage_around(doc.text, start, end)
-        for (d, a, b), n in self._by_span.items():
-            if d == doc_id and a <= start and end <= b:
-                return n  # the quote already stands in a cited passage
+        known = self._cited_at(doc_id, start, end)
+        if known is not None:
+            return known  # the quote already stands in a cited passage
         n = len(self.citations) + 1
         info = self.infos[doc_id]
         sec = section_at(secs, start)

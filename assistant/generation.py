@@ -21,7 +21,7 @@ from ingest.themes import ThemeTagger
 from .answering.lessons import LessonAnswerer
 from .answering.names import DocumentNames
 from .citations import DocumentTexts
-from .index import Index
+from .index import Index, retire_store
 from .registry import Registry
 from .retrieval import HybridSearch
 from .topic import TopicCoverage
@@ -56,20 +56,26 @@ def load_generation(index: Index, tagger: ThemeTagger, fresh: bool = False) -> G
     stamp = index.registry.change_stamp()
     vectors, units, store = index.fresh_vectors() if fresh else (index.vectors, index.units,
                                                                   None)
-    search = HybridSearch(index, vectors)
-    search.refresh()
-    texts = DocumentTexts(index.registry)
-    infos = search.documents("public")
-    facts = {d: f for d, f in index.registry.facts_by_doc().items() if d in infos}
-    paths = {d.doc_id: d.path for d in index.current_documents("public")}
-    names = DocumentNames(infos, facts, lambda d: texts.get(d)[0].text, paths,
-                          search.public_keyword.analyze_query)
-    return Generation(
-        stamp=stamp, search=search, texts=texts, topics=TopicCoverage(search.public_keyword),
-        infos=infos, all_docs=len(search.documents("staff")), facts=facts, names=names,
-        name_terms=names.publisher_terms(),
-        lessons=LessonAnswerer(index.registry.statements("public"), tagger), units=units,
-        store=store)
+    try:
+        search = HybridSearch(index, vectors)
+        search.refresh()
+        texts = DocumentTexts(index.registry)
+        infos = search.documents("public")
+        facts = {d: f for d, f in index.registry.facts_by_doc().items() if d in infos}
+        paths = {d.doc_id: d.path for d in index.current_documents("public")}
+        names = DocumentNames(infos, facts, lambda d: texts.get(d)[0].text, paths,
+                              search.public_keyword.analyze_query)
+        return Generation(
+            stamp=stamp, search=search, texts=texts, topics=TopicCoverage(search.public_keyword),
+            infos=infos, all_docs=len(search.documents("staff")), facts=facts, names=names,
+            name_terms=names.publisher_terms(),
+            lessons=LessonAnswerer(index.registry.statements("public"), tagger), units=units,
+            store=store)
+    except BaseException:
+        # a build that fails releases the store it opened: left open, its folder spelling
+        # would stay taken, and the next fresh store would share the serving one's stale index
+        retire_store(store)
+        raise
 
 
 class ChangeWatch:
