@@ -69,6 +69,7 @@ class Engine:
         # generation, so an answer reads one generation from start to end
         self._lock = threading.RLock()
         self._building = threading.Lock()  # one background build at a time
+        self._closed = False
         self._watch = ChangeWatch(index.registry, settings.answer.reload_check_s)
         self._tagger = ThemeTagger(index.embeddings, settings.ingest.theme_margin,
                                    settings.ingest.theme_floor)
@@ -86,13 +87,25 @@ class Engine:
         """The change stamp of the generation being answered from (the web answer cache keys
         answers by it). At most every ``answer.reload_check_s`` the registry's stamp is read
         too; a newer one starts building the next generation, swapped in when it is ready."""
-        if self._watch.newer(self._gen.stamp) and self._building.acquire(blocking=False):
+        if (not self._closed and self._watch.newer(self._gen.stamp)
+                and self._building.acquire(blocking=False)):
             # built beside the one serving: visitors go on being answered meanwhile
             threading.Thread(target=self._rebuild, name="engine-reload", daemon=True).start()
         return self._gen.stamp
 
+    def close(self) -> None:
+        """Stop building newer generations, wait for a build under way, and release the
+        generation's vector store and the index (a later question fails with a clear error)."""
+        self._closed = True
+        # a build under way reads the registry: it finishes first
+        with self._building, self._lock:
+            retire_store(self._gen.store)
+            self.index.close()
+
     def _rebuild(self) -> None:
         try:
+            if self._closed:
+                return
             # noticed by the stamp: another process wrote, so its vectors are read afresh
             self._swap(load_generation(self.index, self._tagger, fresh=True))
         except Exception:  # the old generation keeps serving; the next check tries again

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -142,12 +143,23 @@ class StoredUnits:
     vectors: np.ndarray
 
 
+class RegistryClosed(RuntimeError):
+    """The registry was used after it was closed."""
+
+
 class Registry:
-    """SQLite registry of documents, facts and chunks."""
+    """SQLite registry of documents, facts and chunks.
+
+    One connection is shared by the threads of a process (a server's answers and its background
+    index builds): each statement runs under a lock, which ``close`` takes too, so a connection
+    is never closed under a statement in flight (that crashes the interpreter, not the query);
+    a statement after ``close`` raises ``RegistryClosed``."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._lock = threading.RLock()
+        self._closed = False
         self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -164,14 +176,35 @@ class Registry:
                     c.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def close(self) -> None:
-        """Close the database connection."""
-        self._conn.close()
+        """Close the database connection (once a statement in flight has finished)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic write."""
-        with self._conn:
-            yield self._conn
+        with self._lock:
+            self._open()
+            with self._conn:
+                yield self._conn
+
+    def _open(self) -> None:
+        if self._closed:
+            raise RegistryClosed(f"the registry {self.path} is closed")
+
+    def _rows(self, q: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """The rows of one query, read whole under the lock."""
+        with self._lock:
+            self._open()
+            return self._conn.execute(q, tuple(args)).fetchall()
+
+    def _row(self, q: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """The first row of one query."""
+        with self._lock:
+            self._open()
+            return self._conn.execute(q, tuple(args)).fetchone()
 
     # -- documents --------------------------------------------------------------------------
     def documents(self, status: str | None = "indexed", audience: str | None = None
@@ -186,34 +219,34 @@ class Registry:
             clauses.append("audience = 'public'")
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         q = f"SELECT {_RECORD_COLUMNS} FROM documents{where}"
-        rows = self._conn.execute(q + " ORDER BY doc_id", args).fetchall()
+        rows = self._rows(q + " ORDER BY doc_id", args)
         return [_record(r) for r in rows]
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         """One document by id."""
-        row = self._conn.execute(f"SELECT {_RECORD_COLUMNS} FROM documents WHERE doc_id = ?",
-                                 (doc_id,)).fetchone()
+        row = self._row(f"SELECT {_RECORD_COLUMNS} FROM documents WHERE doc_id = ?",
+                                 (doc_id,))
         return _record(row) if row else None
 
     def doc_id_for_path(self, path: str) -> str | None:
         """The id a file was registered under."""
-        row = self._conn.execute("SELECT doc_id FROM documents WHERE path = ?", (path,)).fetchone()
+        row = self._row("SELECT doc_id FROM documents WHERE path = ?", (path,))
         return row["doc_id"] if row else None
 
     def document_text(self, doc_id: str) -> tuple[str, list[int], list[int | None]]:
         """Cleaned text of a document and where its pages start."""
-        row = self._conn.execute(
+        row = self._row(
             "SELECT text, page_starts, page_numbers FROM documents WHERE doc_id = ?", (doc_id,)
-        ).fetchone()
+        )
         if row is None:
             raise KeyError(doc_id)
         return row["text"], json.loads(row["page_starts"]), json.loads(row["page_numbers"])
 
     def document_layout(self, doc_id: str) -> DocumentLayout:
         """What ingestion stored about the document's layout besides its text."""
-        row = self._conn.execute(
+        row = self._row(
             "SELECT sections, withheld FROM documents WHERE doc_id = ?", (doc_id,)
-        ).fetchone()
+        )
         if row is None:
             raise KeyError(doc_id)
         secs = [Section(int(a), int(b), tuple(p)) for a, b, p in json.loads(row["sections"])] \
@@ -226,9 +259,9 @@ class Registry:
     def document_units(self, doc_id: str) -> StoredUnits | None:
         """The document's answer units with their vectors (None for a document indexed before
         they were stored here)."""
-        row = self._conn.execute(
+        row = self._row(
             "SELECT unit_spans, unit_vectors FROM documents WHERE doc_id = ?", (doc_id,)
-        ).fetchone()
+        )
         if row is None:
             raise KeyError(doc_id)
         if not row["unit_spans"] or row["unit_vectors"] is None:
@@ -240,10 +273,10 @@ class Registry:
 
     def withheld_passages(self) -> list[tuple[DocumentRecord, Withheld]]:
         """Every passage withheld from answers as a planted instruction, by document."""
-        rows = self._conn.execute(
+        rows = self._rows(
             f"SELECT {_RECORD_COLUMNS}, withheld FROM documents"
             " WHERE status = 'indexed' AND withheld != '[]' ORDER BY doc_id"
-        ).fetchall()
+        )
         return [(_record(r), Withheld(int(a), int(b), str(t)))
                 for r in rows for a, b, t in json.loads(r["withheld"])]
 
@@ -332,14 +365,14 @@ class Registry:
         if name:
             q += " AND f.name = ?"
             args.append(name)
-        return [_fact(r) for r in self._conn.execute(q + " ORDER BY f.start", args)]
+        return [_fact(r) for r in self._rows(q + " ORDER BY f.start", args)]
 
     def facts_by_doc(self) -> dict[str, list[Fact]]:
         """Every indexed document's facts."""
         out: dict[str, list[Fact]] = {}
         q = ("SELECT f.* FROM facts f JOIN documents d USING (doc_id) "
              "WHERE d.status = 'indexed' ORDER BY f.doc_id, f.start")
-        for r in self._conn.execute(q):
+        for r in self._rows(q):
             out.setdefault(r["doc_id"], []).append(_fact(r))
         return out
 
@@ -352,7 +385,7 @@ class Registry:
         if audience == "public":
             q += " AND d.audience = 'public'"
         out = []
-        for r in self._conn.execute(q + " ORDER BY s.doc_id, s.start"):
+        for r in self._rows(q + " ORDER BY s.doc_id, s.start"):
             st = Statement(doc_id=r["doc_id"], kind=r["kind"], quote=r["quote"],
                            start=r["start"], end=r["end"], page=r["page"], section=r["section"],
                            themes=tuple(json.loads(r["themes"])), project=r["project"],
@@ -367,7 +400,7 @@ class Registry:
         if doc_id:
             q += " AND c.doc_id = ?"
             args = (doc_id,)
-        return [_chunk(r) for r in self._conn.execute(q + " ORDER BY c.doc_id, c.ordinal", args)]
+        return [_chunk(r) for r in self._rows(q + " ORDER BY c.doc_id, c.ordinal", args)]
 
     def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
         """Chunks of indexed documents by id."""
@@ -377,18 +410,19 @@ class Registry:
             part = ids[i : i + 500]
             q = ("SELECT c.* FROM chunks c JOIN documents d USING (doc_id) WHERE d.status = "
                  f"'indexed' AND c.chunk_id IN ({','.join('?' * len(part))})")
-            out.update({r["chunk_id"]: _chunk(r) for r in self._conn.execute(q, part)})
+            out.update({r["chunk_id"]: _chunk(r) for r in self._rows(q, part)})
         return out
 
     def chunk_count(self) -> int:
         """Chunks of indexed documents."""
         q = "SELECT COUNT(*) FROM chunks c JOIN documents d USING (doc_id) WHERE d.status='indexed'"
-        return int(self._conn.execute(q).fetchone()[0])
+        row = self._row(q)
+        return int(row[0]) if row else 0
 
     # -- meta ---------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         """A stored value (e.g. the generation of the keyword index)."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._row("SELECT value FROM meta WHERE key = ?", (key,))
         return row["value"] if row else None
 
     def set_meta(self, key: str, value: str) -> None:

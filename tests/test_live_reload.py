@@ -17,6 +17,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.answer import Answer
 from assistant.engine import Engine
 from assistant.index import Index
+from assistant.registry import RegistryClosed
 from assistant.settings import Settings
 from assistant.web.answer_cache import AnswerCache
 from ingest.chunking import doc_id_of
@@ -176,3 +177,26 @@ def test_vectors_another_process_wrote_are_searched_once_the_generation_swaps(
     # what the engine searched before the swap: the index's own collection, opened before the
     # other process wrote, still misses them
     assert NEW_ID not in {doc_id_of(c) for c, _ in serving.vectors.search(vector, 1000)}
+
+
+def test_closing_the_engine_while_a_newer_generation_builds(
+        docs: Path, live_settings: Settings, make_index: Callable[..., Index]) -> None:
+    # a server that stops while a build is under way: the build finishes (or never starts)
+    # before the registry it reads is closed, and nothing is built after
+    index = make_index(live_settings)
+    Ingestor(live_settings, index).run([docs])
+    engine = Engine(live_settings, index)
+    served = engine.generation()
+    (docs / f"{NEW_ID}.txt").write_text(NEW, encoding="utf-8")
+    Ingestor(live_settings, make_index(live_settings)).run([docs])
+    newer = index.registry.change_stamp()
+    time.sleep(0.3)
+    assert engine.generation() == served  # notices the newer stamp: a build starts
+    engine.close()  # waits for it
+    assert not engine._building.locked()
+    time.sleep(0.3)
+    # the generation answered from is the one served or the one built before the close
+    assert engine.generation() in (served, newer)
+    assert not engine._building.locked()  # no build after the close
+    with pytest.raises(RegistryClosed):
+        index.registry.documents()

@@ -55,13 +55,16 @@ def serve(settings: Settings, with_samples: bool = False, workers: int = 1) -> N
         raise ConfigError(NO_DOCUMENTS.format(data_dir=settings.data_dir))
     logger.warning("serving on http://%s:%d", settings.web.host, settings.web.port)
     if workers == 1:
-        uvicorn.Server(uvicorn_config(settings, create_app(settings, engine))).run()
+        try:
+            uvicorn.Server(uvicorn_config(settings, create_app(settings, engine))).run()
+        finally:
+            engine.close()
         return
     logger.warning("%d workers: / leads to the widget chat (/embed), the Gradio chat needs one "
                    "worker; staff sessions are held by one worker (see the README)", workers)
     # Re-indexing and sample ingestion are done: the workers only read the index. This
     # process keeps nothing open while they run, it only supervises them.
-    engine.index.close()
+    engine.close()
     del engine
     os.environ.update(worker_environment(settings))
     from uvicorn.supervisors import Multiprocess
