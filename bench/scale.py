@@ -16,8 +16,12 @@ matplotlib is installed (``pip install -e '.[bench]'``).
 Targets on 2 cores: answer p95 <= 150 ms at 100k chunks, peak RSS <= 2 GB, unchanged
 re-ingest < 2 s at 10k. ``--sizes 1000 10000 100000`` measures 100k too: at the 2-3.6
 chunks/s measured on 2 shared cores 10k takes 45-85 minutes and 100k the better part of a day,
-so run it on an idle machine, overnight. Ingestion's memory levels off at ~950 MB after the first
-~100 chunks and creeps ~0.02 MB a chunk (bench/ingest_memory.py follows it chunk by chunk).
+so run it on an idle machine, overnight, or in parts: ``--keep DIR`` (one size) keeps the corpus
+and data dir in DIR, and a run stopped on the way (a machine switched off, a session ended) is
+taken up where it stopped by the same command; ingest seconds, chunks/s and peak RSS then add up
+the parts, from a progress file written every 10 s (DIR/segments.json). Ingestion's memory
+levels off at ~950 MB after the first ~100 chunks and creeps ~0.02 MB a chunk
+(bench/ingest_memory.py follows it chunk by chunk).
 Figures in the README ("Growth with the corpus").
 """
 
@@ -32,8 +36,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # bench/ must not be on the path: a module named like a standard one would shadow the standard library's http
@@ -78,8 +86,57 @@ def du_mb(path: Path) -> float:
 # --- the two child processes -------------------------------------------------------------------
 
 
-def phase_ingest(size: int, work: Path) -> dict[str, object]:
-    """Build the varied corpus, ingest it into an empty data dir, then ingest it again unchanged."""
+class Segments:
+    """The parts of one ingestion run in several goes (``--keep``): each go's start, its last
+    sign of life (every ``every`` seconds), the chunks then and its peak RSS, in a JSON file."""
+
+    def __init__(self, path: Path, every: float = 10.0) -> None:
+        self.path = path
+        self.every = every
+        self.parts: list[dict[str, float]] = (json.loads(path.read_text())
+                                              if path.exists() else [])
+
+    def _save(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.parts, indent=1))
+        tmp.replace(self.path)
+
+    @contextmanager
+    def go(self, registry: Any) -> Iterator[None]:
+        """A go: a new part, its last sign of life written every ``every`` s and at the end."""
+        part = {"start": time.time(), "last": time.time(), "chunks": float(registry.chunk_count()),
+                "rss_mb": peak_mb()}
+        self.parts.append(part)
+        ended = threading.Event()
+
+        def beat() -> None:
+            part.update(last=time.time(), chunks=float(registry.chunk_count()), rss_mb=peak_mb())
+            self._save()
+
+        def beating() -> None:
+            while not ended.wait(self.every):
+                beat()
+
+        beat()
+        thread = threading.Thread(target=beating, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            ended.set()
+            thread.join()
+            beat()
+
+    def seconds(self) -> float:
+        return sum(p["last"] - p["start"] for p in self.parts)
+
+    def peak_rss_mb(self) -> float:
+        return max(p["rss_mb"] for p in self.parts)
+
+
+def phase_ingest(size: int, work: Path, resume: bool = False) -> dict[str, object]:
+    """Build the varied corpus, ingest it into an empty data dir, then ingest it again unchanged;
+    ``resume``: take up a corpus and data dir a stopped run left in ``work``."""
     from assistant.index import open_index
     from assistant.settings import Settings
     from bench.corpora import CORPUS, DEV_DOCS, make_varied
@@ -87,29 +144,41 @@ def phase_ingest(size: int, work: Path) -> dict[str, object]:
 
     settings = Settings(data_dir=work / "data")
     docs = work / "docs"
-    docs.mkdir()
-    files, expected = make_varied(docs, size, settings.chunking, folders=[CORPUS, DEV_DOCS],
-                                  reword=True)
-    print(f"  {size}: {len(files)} files, about {expected} chunks; ingesting (load {load()})",
-          flush=True)
+    made = work / "corpus.json"
+    if resume and made.exists():
+        corpus = json.loads(made.read_text())
+        print(f"  {size}: taking up {corpus['files']} files (about {corpus['chunks']} chunks) "
+              f"where they were left (load {load()})", flush=True)
+    else:
+        docs.mkdir()
+        files, expected = make_varied(docs, size, settings.chunking, folders=[CORPUS, DEV_DOCS],
+                                      reword=True)
+        corpus = {"files": len(files), "chunks": expected}
+        made.write_text(json.dumps(corpus))
+        print(f"  {size}: {len(files)} files, about {expected} chunks; ingesting (load {load()})",
+              flush=True)
+    segments = Segments(work / "segments.json")
     index = open_index(settings)
     try:
-        report = Ingestor(settings, index).run([docs])
+        with segments.go(index.registry):
+            report = Ingestor(settings, index).run([docs])
         chunks = index.registry.chunk_count()
         encoder = index.settings.embedding.encoder_identity()
     finally:
         index.close()
-    rss = peak_mb()  # before the re-ingest: the figure is the first ingestion's
+    # before the re-ingest: the figures are the first ingestion's (all its goes)
+    rss, seconds = segments.peak_rss_mb(), segments.seconds()
     if report.failed:
-        print(f"  failed: {[(o.path.name, o.reason) for o in report.failed][:5]}", flush=True)
+        print(f"  failed: {[(Path(o.path).name, o.reason) for o in report.failed][:5]}", flush=True)
     index = open_index(settings)
     try:
         again = Ingestor(settings, index).run([docs])
     finally:
         index.close()
     assert again.count("unchanged") == len(again.outcomes), again.summary()
-    return {"chunks": chunks, "files": len(files), "ingest_s": report.seconds,
-            "ingest_chunks_per_s": chunks / report.seconds, "ingest_rss_mb": rss,
+    return {"chunks": chunks, "files": corpus["files"], "ingest_s": seconds,
+            "ingest_chunks_per_s": chunks / seconds, "ingest_rss_mb": rss,
+            "ingest_goes": len(segments.parts),
             "reingest_s": again.seconds, "index_mb": du_mb(settings.data_dir),
             "encoder": encoder, "ingest_load": load()}
 
@@ -199,28 +268,42 @@ def write_files(rows: list[dict[str, object]], out: Path) -> None:
     print(f"wrote {out / 'scale.png'}")
 
 
+@contextmanager
+def _kept(folder: Path) -> Iterator[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    yield str(folder)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000],
                     help="Corpus sizes in chunks (at least).")
     ap.add_argument("--rounds", type=int, default=1, help="Times each question is asked.")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="One size, its corpus and data dir kept in DIR; run again to take up a "
+                         "stopped run.")
     ap.add_argument("--phase", choices=["ingest", "answer"], help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--size", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--started", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--resume", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase == "ingest":
-        print(json.dumps(phase_ingest(args.size, args.work)))
+        print(json.dumps(phase_ingest(args.size, args.work, args.resume)))
         return
     if args.phase == "answer":
         print(json.dumps(phase_answer(args.work, args.started, args.rounds)))
         return
+    if args.keep and len(args.sizes) != 1:
+        raise SystemExit("--keep takes one size")
     rows: list[dict[str, object]] = []
     for size in args.sizes:
-        with tempfile.TemporaryDirectory(prefix=f"scale-{size}-") as tmp:
+        with (_kept(args.keep) if args.keep else
+              tempfile.TemporaryDirectory(prefix=f"scale-{size}-")) as tmp:
             row: dict[str, object] = {"size": size}
-            row |= child("ingest", ["--size", str(size), "--work", tmp])
+            row |= child("ingest", ["--size", str(size), "--work", tmp]
+                         + (["--resume"] if args.keep else []))
             row |= child("answer", ["--work", tmp, "--rounds", str(args.rounds)])
             row["load"] = f"{row['ingest_load']} | {row['answer_load']}"
             rows.append(row)
