@@ -67,10 +67,10 @@ def serve(settings: Settings, with_samples: bool = False, workers: int = 1) -> N
     engine.close()
     del engine
     os.environ.update(worker_environment(settings))
-    from uvicorn.supervisors import Multiprocess
+    from .fair_workers import run_fair_workers
 
-    config = uvicorn_config(settings, WORKER_APP, factory=True, workers=workers)
-    Multiprocess(config, sockets=[config.bind_socket()]).run()
+    # a worker takes a question only while it is free: see fair_workers
+    run_fair_workers(uvicorn_config(settings, WORKER_APP, factory=True, workers=workers))
 
 
 def worker_environment(settings: Settings) -> dict[str, str]:
@@ -95,8 +95,11 @@ def worker_app() -> FastAPI:
     # No Gradio: its event queue lives in one process, and an event joined on one worker is
     # not found by the stream a browser opens on another (12 of 12 lost with 2 workers). The
     # widget page speaks only the JSON API, which any worker answers, so it is the chat here.
+    from .fair_workers import GatedRequests
+
     app = create_app(settings, open_engine(settings), chat_ui=False)
     app.add_middleware(CloseAfterAnswer)
+    app.add_middleware(GatedRequests)
 
     @app.get("/", include_in_schema=False)
     def chat_page() -> RedirectResponse:
