@@ -186,7 +186,9 @@ class Engine:
                 excerpts = excerpts_from(answer.citations, others)
                 facts = self._facts_text({c.doc_id for c in answer.citations})
         if self.chat_model is None or q is None or excerpts is None:
-            yield from re.findall(r"\S+\s*", answer.answer)
+            # ready whole: a line a piece (a piece per word, each its own event and thread hop,
+            # cost ~12% of the answers a server gives a second)
+            yield from re.findall(r"[^\n]+\n*|\n+", answer.answer)
             yield answer
             return
         yield from GroundedLLMAnswerer(self.chat_model).stream(q, excerpts, facts, answer)

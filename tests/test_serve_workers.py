@@ -113,7 +113,7 @@ def test_stream_sends_tokens_then_the_answer(client: httpx.Client) -> None:
         fields = dict(line.split(": ", 1) for line in block.split("\n"))
         events.append((fields["event"], json.loads(fields["data"])))
     names = [name for name, _ in events]
-    assert names[-1] == "answer" and names.count("token") >= 3 and set(names[:-1]) == {"token"}
+    assert names[-1] == "answer" and names.count("token") >= 1 and set(names[:-1]) == {"token"}
     answer = events[-1][1]
     assert "".join(data["text"] for _, data in events[:-1]) == answer["answer"]
     assert answer["citations"] and not answer["refused"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,9 +86,13 @@ def test_stream_sends_tokens_then_the_answer(client: TestClient) -> None:
     events = sse_events(body)
     names = [e[0] for e in events]
     assert names[-1] == "answer" and names.count("answer") == 1
-    assert names.count("token") >= 3 and set(names[:-1]) == {"token"}
+    assert names.count("token") >= 1 and set(names[:-1]) == {"token"}
     answer = events[-1][1]
-    assert "".join(e[1]["text"] for e in events[:-1]) == answer["answer"]
+    pieces = [e[1]["text"] for e in events[:-1]]
+    assert "".join(pieces) == answer["answer"]
+    # an extractive answer, ready whole, comes a line a piece (a piece per word cost ~12% of
+    # the answers a server gives a second)
+    assert len(pieces) == len(re.findall(r"[^\n]+\n*|\n+", answer["answer"]))
     assert answer == client.post("/api/chat", json={"question": QUESTION}).json()
     assert events[-1][2] and len(events[-1][2]) == 16
 
@@ -250,7 +255,7 @@ def test_repeated_questions_come_from_the_answer_cache(corpus_engine: Engine) ->
     assert cache.ask(QUESTION, []) is first
     assert (cache.hits, cache.misses) == (1, 1)
     pieces = [p for p in cache.stream(QUESTION, []) if isinstance(p, str)]
-    assert len(pieces) >= 3 and "".join(pieces) == first.answer
+    assert len(pieces) >= 1 and "".join(pieces) == first.answer  # replayed as first given
     follow_up = [Turn("user", "Vem kan söka?"), Turn("assistant", "Företag.")]
     assert cache.ask(QUESTION, follow_up) is not first  # another conversation, another key
     expired = AnswerCache(corpus_engine, ttl=0)
