@@ -9,7 +9,7 @@ only while the worker is not answering: a question waits in the kernel's accept 
 come first served, until a worker is free, as behind a proxy that balances by least connections.
 Measured (``bench/http_load.py --clients 20 --duration 60 --distinct --workers 2``, shipped corpus,
 idle machine, the same hour): ``/api/chat`` 56.4 answers/s, p95 406 ms (taken by the event loop:
-56.8/s, p95 679 ms); first streamed token p95 472 ms (726 ms).
+56.8/s, p95 679 ms); first streamed token p95 472 ms (726 ms). README: "Several worker processes".
 
 Each answer closes its connection (``Connection: close`` on ``/api/chat*``, see
 ``server.CloseAfterAnswer``), so a client's next question goes through the queue again; pages,
