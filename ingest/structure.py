@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from .document import Section
@@ -115,8 +116,16 @@ def _path(chapter: str | None, sub: str | None) -> tuple[str, ...]:
 
 
 def section_at(secs: list[Section], offset: int) -> Section | None:
-    """The section holding ``offset``."""
-    for s in secs:
+    """The section holding ``offset`` (``secs`` in reading order, as ``sections`` gives them:
+    found by bisection)."""
+    i = bisect_right(secs, offset, key=_start) - 1
+    if i >= 0 and secs[i].start <= offset < secs[i].end:
+        return secs[i]
+    for s in secs:  # not found where it would stand: sections out of order, or a gap
         if s.start <= offset < s.end:
             return s
     return secs[-1] if secs else None
+
+
+def _start(sec: Section) -> int:
+    return sec.start
