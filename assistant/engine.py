@@ -187,7 +187,7 @@ class Engine:
                 facts = self._facts_text({c.doc_id for c in answer.citations})
         if self.chat_model is None or q is None or excerpts is None:
             # ready whole: a line a piece (a piece per word, each its own event and thread hop,
-            # cost ~12% of the answers a server gives a second)
+            # cost ~10% of the answers a server gives a second)
             yield from re.findall(r"[^\n]+\n*|\n+", answer.answer)
             yield answer
             return

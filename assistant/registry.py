@@ -224,8 +224,7 @@ class Registry:
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         """One document by id."""
-        row = self._row(f"SELECT {_RECORD_COLUMNS} FROM documents WHERE doc_id = ?",
-                                 (doc_id,))
+        row = self._row(f"SELECT {_RECORD_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,))
         return _record(row) if row else None
 
     def doc_id_for_path(self, path: str) -> str | None:

@@ -130,8 +130,9 @@ def test_other_requests_are_served_while_every_worker_answers(workers: Workers) 
 def test_the_gate() -> None:
     gate = AnswerGate(limit=1, unspoken_s=0.2)
     assert gate.wait_free(0)
-    with gate.answering():
-        assert not gate.wait_free(0.05)
+    gate.enter()
+    assert not gate.wait_free(0.05)
+    gate.leave()
     assert gate.wait_free(0)
     gate.taken()  # a connection that has not sent its request yet
     assert not gate.wait_free(0.05)
