@@ -61,7 +61,7 @@ class AnswerGate:
             self._taken_at = time.monotonic()
 
     def request(self) -> None:
-        """A request arrived (on any connection)."""
+        """A request that is not a question arrived (on any connection)."""
         with self._cond:
             self._taken_at = None
             self._cond.notify_all()
@@ -113,10 +113,13 @@ class GatedRequests:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        self.gate.request()
         if not scope["path"].startswith("/api/chat"):
+            self.gate.request()
             await self.app(scope, receive, send)
             return
+        # a question frees the acceptor only once it counts (``enter``): were it let go on the
+        # headers, another connection could be taken before this question counted, and a
+        # worker would hold one more than ``ANSWERING`` (seen under load)
         headers = dict(scope.get("headers") or [])
         # a request without a body is whole when it comes
         entered = b"content-length" not in headers and b"transfer-encoding" not in headers
