@@ -215,7 +215,12 @@ def build_chat_ui(ctx: WebContext) -> gr.Blocks:
 
     def on_load(request: gr.Request) -> tuple[Any, ...]:
         lang = language(request.query_params.get("lang") if request else None)
-        return (*labels(lang, [])[:-1], gr.update(label=text(lang, "language_label"), value=lang))
+        # the switch is set only where the address asks for another language than the page's
+        # own: set on every load, it came back after a visitor on a slow page had already
+        # switched, and undid their choice
+        label = text(lang, "language_label")
+        radio = gr.update(label=label, value=lang) if lang != "sv" else gr.update(label=label)
+        return (*labels(lang, [])[:-1], radio)
 
     with gr.Blocks(title=sv["title"], analytics_enabled=False) as demo:
         lang = gr.State("sv")
