@@ -19,8 +19,13 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
-from assistant.web.fair_workers import ANSWERING, AnswerGate, FairServer, GatedRequests
-from assistant.web.server import CloseAfterAnswer
+from assistant.web.fair_workers import (
+    ANSWERING,
+    AnswerGate,
+    CloseAfterAnswer,
+    FairServer,
+    GatedRequests,
+)
 
 HOST = "127.0.0.1"
 

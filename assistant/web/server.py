@@ -8,8 +8,6 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from fastapi.responses import RedirectResponse
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..engine import NO_DOCUMENTS, open_engine
 from ..errors import ConfigError
@@ -95,7 +93,7 @@ def worker_app() -> FastAPI:
     # No Gradio: its event queue lives in one process, and an event joined on one worker is
     # not found by the stream a browser opens on another (12 of 12 lost with 2 workers). The
     # widget page speaks only the JSON API, which any worker answers, so it is the chat here.
-    from .fair_workers import GatedRequests
+    from .fair_workers import CloseAfterAnswer, GatedRequests
 
     app = create_app(settings, open_engine(settings), chat_ui=False)
     app.add_middleware(CloseAfterAnswer)
@@ -106,27 +104,3 @@ def worker_app() -> FastAPI:
         return RedirectResponse("/embed", status_code=307)
 
     return app
-
-
-class CloseAfterAnswer:
-    """With several workers, a response to a question closes its connection, so that the
-    client's next question is accepted by whichever worker is free. The workers share one
-    listening socket, and a kept-alive connection stays with the worker that accepted it: one
-    worker was seen holding all 20 connections of 20 clients while the other idled (p95 twice
-    the balanced figure). Reconnecting on loopback or from a proxy costs well under a
-    millisecond; an answer costs tens."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/chat"):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_closing(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["Connection"] = "close"
-            await send(message)
-
-        await self.app(scope, receive, send_closing)
