@@ -39,6 +39,7 @@ _TERMINAL = re.compile(r"[.!?;,:]$")
 MAX_INLINE_HEADING_WORDS = 6
 MAX_ANNOUNCE_WORDS = 25
 MIN_SENTENCE_WORDS = 4
+META_CATEGORIES = 3
 MAX_PROGRAMME_FIELD_CHARS = 80
 # Kinds whose cue words are strong enough to make a sentence a statement outside its section.
 CUE_ONLY_KINDS: tuple[StatementKind, ...] = ("lesson", "success_factor")
@@ -87,6 +88,16 @@ def announces(text: str) -> bool:
     if t.endswith(":"):
         return True
     return len(t.split()) <= MAX_ANNOUNCE_WORDS and bool(_announce().search(t))
+
+
+def about_lessons(text: str) -> bool:
+    """Whether a sentence speaks about the lessons instead of stating one ("Ett antal styrkor,
+    framgångsfaktorer och mervärden lyftes."): it names three categories of statement, or two
+    and a verb of reporting."""
+    categories = keyword_hits(text, lexicon.word_list(LEXICON, "cues.categories"))
+    return categories >= META_CATEGORIES or (
+        categories >= META_CATEGORIES - 1
+        and bool(keyword_hits(text, lexicon.word_list(LEXICON, "cues.reporting"))))
 
 
 def _pieces(block: Block) -> list[tuple[Span, bool]]:
@@ -183,6 +194,8 @@ def find_statements(doc: CleanDocument, info: DocumentInfo,
         sec_kind = next((k for k in (kind_of(h) for h in reversed(path)) if k), None)
         for span, is_item in _pieces(block):
             text = span.text
+            if about_lessons(text):
+                continue
             if announces(text) or (not is_item and _is_inline_heading(text)):
                 lead, lead_set, lead_items = heading_kind(text) or cue_kind(text), True, 0
                 continue

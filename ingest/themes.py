@@ -18,6 +18,7 @@ from assistant.swedish_text import fold
 
 LEXICON = "lessons"
 MIN_COMPOUND_STEM = 5
+WORD_START = "="
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,16 @@ def themes() -> tuple[Theme, ...]:
     return tuple(out)
 
 
+@cache
+def background() -> tuple[str, ...]:
+    """Sentences of a report that belong to no theme (``[theme_background]``): how close such
+    a sentence lies to each description is that description's bias."""
+    sentences = lexicon.word_list(LEXICON, "theme_background.sentences")
+    if not sentences:
+        raise ConfigError("lexicon lessons.toml has no [theme_background] sentences")
+    return tuple(sentences)
+
+
 def theme_by_key(key: str) -> Theme | None:
     """A theme by its key."""
     return next((t for t in themes() if t.key == key), None)
@@ -65,15 +76,17 @@ def _norm(text: str) -> str:
 
 def keyword_hits(text: str, keywords: Sequence[str]) -> int:
     """How many of ``keywords`` occur in ``text``: at a word start, or (five letters or more)
-    inside a compound word."""
+    inside a compound word. A keyword written with a leading ``=`` matches at a word start
+    only ("=aktörer": not the end of "framgångsfaktorer")."""
     norm = _norm(text)
     hits = 0
     for k in keywords:
-        stem = _norm(k).strip()
+        start_only = k.startswith(WORD_START)
+        stem = _norm(k.removeprefix(WORD_START)).strip()
         if not stem:
             continue
-        if f" {stem}" in norm or (len(stem) >= MIN_COMPOUND_STEM and " " not in stem
-                                   and stem in norm):
+        if f" {stem}" in norm or (not start_only and len(stem) >= MIN_COMPOUND_STEM
+                                   and " " not in stem and stem in norm):
             hits += 1
     return hits
 
@@ -93,15 +106,20 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 class ThemeTagger:
     """Puts statements in themes: keyword hits; a statement without any takes the theme whose
-    description its vector is nearest to, when that is at least ``floor`` and leads the next
-    theme by ``margin`` (e5 puts every sentence close to every description, so only a clear
-    lead says anything)."""
+    description its vector is nearest to, when it is nearer than sentences of no theme are by
+    at least ``floor`` and leads the next theme by ``margin``.
+
+    e5 puts every sentence close to every description (0.75-0.88), and closer to some
+    descriptions than to others whatever the sentence says: any Swedish sentence is near
+    "Språk: svenska språket ...". So each description's cosine is measured against its mean
+    cosine to the lexicon's background sentences, and only a clear lead says anything."""
 
     def __init__(self, embeddings: Embeddings, margin: float, floor: float) -> None:
         self.embeddings = embeddings
         self.margin = margin
         self.floor = floor
         self._vectors: list[list[float]] | None = None
+        self._bias: dict[bool, list[float]] = {}
 
     def theme_vectors(self) -> list[list[float]]:
         """The themes' description vectors (embedded once per tagger)."""
@@ -109,10 +127,21 @@ class ThemeTagger:
             self._vectors = self.embeddings.embed_documents([t.description() for t in themes()])
         return self._vectors
 
-    def similarities(self, vector: Sequence[float]) -> dict[str, float]:
-        """The statement vector's cosine to each theme's description."""
-        return {t.key: _cosine(vector, v)
-                for t, v in zip(themes(), self.theme_vectors(), strict=True)}
+    def bias(self, query: bool = False) -> list[float]:
+        """Each description's mean cosine to the background sentences, embedded as passages
+        or (for question vectors) as queries; computed once per tagger."""
+        if query not in self._bias:
+            sentences = list(background())
+            vectors = ([self.embeddings.embed_query(s) for s in sentences] if query
+                       else self.embeddings.embed_documents(sentences))
+            self._bias[query] = [sum(_cosine(v, t) for v in vectors) / len(vectors)
+                                 for t in self.theme_vectors()]
+        return self._bias[query]
+
+    def similarities(self, vector: Sequence[float], query: bool = False) -> dict[str, float]:
+        """The vector's cosine to each theme's description, less the description's bias."""
+        return {t.key: _cosine(vector, v) - b
+                for t, v, b in zip(themes(), self.theme_vectors(), self.bias(query), strict=True)}
 
     def tag(self, text: str, vector: Sequence[float] | None) -> tuple[str, ...]:
         """The statement's themes, strongest first (empty when nothing fits)."""
@@ -123,9 +152,9 @@ class ThemeTagger:
                 found = [nearest]
         return tuple(found)
 
-    def nearest(self, vector: Sequence[float]) -> str | None:
+    def nearest(self, vector: Sequence[float], query: bool = False) -> str | None:
         """The theme the vector is clearly nearest to, if any."""
-        sims = sorted(self.similarities(vector).items(), key=lambda kv: -kv[1])
+        sims = sorted(self.similarities(vector, query).items(), key=lambda kv: -kv[1])
         if len(sims) < 2:
             return sims[0][0] if sims and sims[0][1] >= self.floor else None
         (best, top), (_, second) = sims[0], sims[1]

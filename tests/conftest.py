@@ -43,8 +43,10 @@ def fake_embeddings() -> Embeddings:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Default settings with a data dir of its own."""
-    return Settings(data_dir=tmp_path / "data")
+    """Default settings with a data dir of its own. The fake vectors are random, so no lead
+    of one theme's description over another means anything: tests with this fixture get
+    keyword themes only (the real encoder's themes are tested in test_themes.py)."""
+    return Settings(data_dir=tmp_path / "data", ingest={"theme_margin": 1.0})
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding
 from assistant.index import Index
 from assistant.settings import Settings
 from ingest.pipeline import Ingestor
-from ingest.themes import themes
+from ingest.themes import background, themes
 
 CALL = "region-norrbotten-utlysning-kompetensforsorjning-2019.txt"
 DECISION = "region-vasterbotten-beslut-alla-behover-alla-behovs-2023.txt"
@@ -60,12 +60,12 @@ def test_unchanged_documents_are_skipped_quickly(docs: Path, settings: Settings,
     index = make_index(settings, embeddings=embeddings)
     first = Ingestor(settings, index).run([docs])
     # every chunk, every answer unit and every lessons statement is embedded once (and the
-    # themes' descriptions, once per run)
+    # themes' descriptions and the background sentences they are measured against, once per run)
     assert first.count("added") == 3 and first.chunks_written > 0
     statements = len(index.registry.statements("staff"))
     assert statements > 0
     assert embeddings.passages == (index.vectors.count() + index.units.count() + statements
-                                   + len(themes()))
+                                   + len(themes()) + len(background()))
     ids = sorted(index.vectors.ids())
 
     embedded = embeddings.passages

@@ -18,7 +18,7 @@ from ..citations import CitationBuilder, DocumentTexts
 from ..prompts import render
 from ..question import Question
 from ..retrieval import nearest_units
-from ..swedish_text import fold
+from ..swedish_text import STOPWORDS_EN, STOPWORDS_SV, fold
 from .candidates import is_heading
 from .understand import announces
 
@@ -68,7 +68,15 @@ def topic_words(text: str) -> list[str]:
     report titles are asked about with every question)."""
     frame = _folded_words("question.frame")
     words = re.findall(r"[^\W\d_]+", fold(text.lower()))
-    return [w for w in words if w not in frame and len(w) >= MIN_TOPIC_CHARS]
+    return [w for w in words
+            if w not in frame and w not in _function_words() and len(w) >= MIN_TOPIC_CHARS]
+
+
+@cache
+def _function_words() -> frozenset[str]:
+    """Swedish and English stopwords, folded ("mellan" in "samverkan mellan aktörer" is no
+    topic: a statement holding it is not on the topic)."""
+    return frozenset(fold(w) for w in STOPWORDS_SV | STOPWORDS_EN)
 
 
 def topic_apart_from(text: str, names: Sequence[str]) -> list[str]:
@@ -141,7 +149,7 @@ class LessonAnswerer:
         topic = topic_apart_from(text, names)
         wanted = keyword_themes(" ".join(topic)) if topic else []
         if topic and not wanted and vector is not None:
-            nearest = self.tagger.nearest(vector)
+            nearest = self.tagger.nearest(vector, query=True)
             wanted = [nearest] if nearest else []
         wanted_set = set(wanted)
         reports: set[str] = set()
