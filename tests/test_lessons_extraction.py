@@ -136,6 +136,21 @@ def test_headings_and_announcing_sentences_are_never_statements() -> None:
                    for q in quotes)
 
 
+def test_sentences_about_the_lessons_are_no_statements() -> None:
+    # sentences that name the categories of lessons instead of stating one, as evaluations
+    # write them ahead of or after their findings
+    text = ("Utvärdering av projektet Prov\n\nErfarenheter\n\n"
+            "Syftet var att kartlägga upplevda framgångsfaktorer, utmaningar och resultat.\n\n"
+            "Vid seminariet diskuterades lärdomar och hinder.\n\n"
+            "Deltagarna uppskattade att träffarna hölls nära hemorten.\n\n"
+            "Utmaningar och lärdomar visar att tidig förankring lönar sig.\n")
+    quotes = extract("prov.txt", text)
+    assert "Deltagarna uppskattade att träffarna hölls nära hemorten." in quotes
+    # two categories without a verb of reporting: a finding of its own
+    assert "Utmaningar och lärdomar visar att tidig förankring lönar sig." in quotes
+    assert not any(q.startswith(("Syftet", "Vid seminariet")) for q in quotes)
+
+
 def extract(name: str, text: str) -> list[str]:
     from tests.lesson_reports import extract as run
 
