@@ -36,6 +36,7 @@ _INLINE_BULLET = re.compile(r"\s+•\s+")
 # An e-mail address or phone number: a contact line, not a lesson.
 _CONTACT = re.compile(r"@|\b0\d{1,3}[- ]\d{2,3}[ -]?\d{2}")
 _TERMINAL = re.compile(r"[.!?;,:]$")
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
 MAX_INLINE_HEADING_WORDS = 6
 MAX_ANNOUNCE_WORDS = 25
 MIN_SENTENCE_WORDS = 4
@@ -65,11 +66,13 @@ def _announce() -> re.Pattern[str]:
 
 
 def heading_kind(heading: str | None) -> StatementKind | None:
-    """The kind a heading announces, if any."""
+    """The kind a heading announces, if any. A parenthetical is a remark on the heading, not its
+    subject: "Vuxenutbildning (vissa av nedan hinder utreds)" announces no obstacles."""
     if not heading:
         return None
+    subject = _PARENTHETICAL.sub(" ", heading)
     for kind, pattern in kind_headings():
-        if pattern.search(heading):
+        if pattern.search(subject):
             return kind
     return None
 

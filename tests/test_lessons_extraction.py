@@ -151,6 +151,18 @@ def test_sentences_about_the_lessons_are_no_statements() -> None:
     assert not any(q.startswith(("Syftet", "Vid seminariet")) for q in quotes)
 
 
+def test_a_headings_parenthetical_does_not_decide_its_kind() -> None:
+    from ingest.lessons import heading_kind
+
+    # proposals under a sub-heading whose remark mentions obstacles are still proposals
+    assert heading_kind("Vuxenutbildning (vissa av nedan hinder utreds)") is None
+    assert heading_kind("Förslag på ändringar i regelverket") == "recommendation"
+    assert heading_kind("Åtgärdsförslag") == "recommendation"
+    assert heading_kind("Hinder (i urval)") == "obstacle"
+    # a municipal report's proposed decision is no recommendation of a lesson
+    assert heading_kind("FÖRSLAG TILL BESLUT") is None
+
+
 def extract(name: str, text: str) -> list[str]:
     from tests.lesson_reports import extract as run
 
